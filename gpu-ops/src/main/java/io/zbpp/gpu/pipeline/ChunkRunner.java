@@ -1,0 +1,49 @@
+package io.zbpp.gpu.pipeline;
+
+import java.util.List;
+
+/**
+ * The compute of one model chunk (a contiguous run of layers) on one device, as a pipeline stage executes it:
+ * F, B and W per microbatch (PAPER.md §1), then an optimizer step at the end of an iteration.
+ *
+ * <p>Contract the runtime relies on:
+ * <ul>
+ *   <li>{@code forward} of the first chunk ignores {@code input} (pass null) and reads microbatch
+ *       {@code microbatch} of iteration {@code iteration} from the deterministic loader; every other chunk
+ *       takes the previous chunk's output. The last chunk computes the loss (scaled by 1/m so that the
+ *       accumulated gradient is the mean) and returns null.</li>
+ *   <li>{@code backwardInput} (B) of the last chunk takes null and starts from its loss; every other chunk
+ *       takes the next chunk's input gradient. It returns the gradient w.r.t. this chunk's input, or null on
+ *       the first chunk. It stashes what W needs.</li>
+ *   <li>{@code backwardWeight} (W) accumulates parameter gradients from what B stashed, and frees it.
+ *       W of one chunk runs in microbatch order, so accumulation is in the same order as a single-device
+ *       run: results are bit-identical to the reference trainer on the CPU backend.</li>
+ *   <li>{@code step} applies the optimizer to the accumulated gradients and zeroes them.</li>
+ * </ul>
+ * Not thread-safe: one stage drives it from one thread at a time.
+ */
+public interface ChunkRunner extends AutoCloseable {
+  /** The model chunk index, 0…V−1 in model order. */
+  int chunk();
+
+  HostTensor forward(int iteration, int microbatch, HostTensor input);
+
+  HostTensor backwardInput(int microbatch, HostTensor gradOutput);
+
+  void backwardWeight(int microbatch);
+
+  /** The (unscaled) loss of a microbatch, after its forward on the last chunk. */
+  double loss(int microbatch);
+
+  /** Steps the optimizer on this chunk's parameters with the gradients accumulated this iteration. */
+  void step(int iteration);
+
+  /** Bytes of activations and stashes this chunk holds now (for the memory model: ΔM(F), ΔM(B), ΔM(W)). */
+  long bytesHeld();
+
+  /** This chunk's parameters, in model order, as host copies. */
+  List<float[]> parameters();
+
+  @Override
+  void close();
+}
