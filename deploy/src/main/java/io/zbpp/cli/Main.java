@@ -1,0 +1,64 @@
+package io.zbpp.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code zbpp} launcher: a picocli parent command whose subcommands live in their own classes (adding a
+ * command is one entry in {@code subcommands}).
+ *
+ * <p>Error contract (STYLE.md §8): bad input — an unknown option, a missing or malformed value, or a
+ * {@link UsageException} from a command — prints one line to stderr and exits with 2, never a stack trace. Any
+ * other exception is an internal error: one line, exit 1 (the stack trace only with {@code ZBPP_DEBUG} set).
+ */
+@Command(name = "zbpp", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Zero Bubble Pipeline Parallelism on the JVM.",
+    subcommands = {ScheduleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  /** Exit code for bad input. */
+  public static final int BAD_INPUT = 2;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "zbpp: missing command; expected one of "
+        + String.join(", ", spec.subcommands().keySet()));
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line; tests run commands through it with their own out and err writers. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setParameterExceptionHandler(Main::onBadParameters);
+    cl.setExecutionExceptionHandler(Main::onFailure);
+    return cl;
+  }
+
+  private static int onBadParameters(ParameterException ex, String[] args) {
+    ex.getCommandLine().getErr().println(ex.getMessage().lines().findFirst().orElse("bad input"));
+    ex.getCommandLine().getErr().flush();
+    return BAD_INPUT;
+  }
+
+  private static int onFailure(Exception ex, CommandLine cmd, ParseResult parsed) {
+    if (ex instanceof UsageException) {
+      cmd.getErr().println(ex.getMessage());
+      cmd.getErr().flush();
+      return BAD_INPUT;
+    }
+    cmd.getErr().println("zbpp: internal error: " + ex);
+    if (System.getenv("ZBPP_DEBUG") != null) {
+      ex.printStackTrace(cmd.getErr());
+    }
+    cmd.getErr().flush();
+    return 1;
+  }
+}

@@ -1,0 +1,107 @@
+package io.zbpp.cli;
+
+import io.zbpp.schedule.CostModel;
+import io.zbpp.schedule.PlanText;
+import io.zbpp.schedule.Shape;
+import io.zbpp.schedule.Timeline;
+import io.zbpp.schedule.render.AsciiGrid;
+import io.zbpp.schedule.render.SvgTimeline;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code zbpp schedule}: plans one schedule for one shape and cost model, validates and simulates it
+ * (DESIGN.md, CLI), and reports cost, bubble rate and peak memory as text or one JSON object; optionally
+ * draws the ASCII grid, writes an SVG timeline and the plan file.
+ *
+ * <p>Exit codes: 0 valid plan, 1 the plan failed validation (still reported), 2 bad input.
+ */
+@Command(name = "schedule", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+    versionProvider = Version.class,
+    description = {"Plan a schedule, validate and simulate it: cost, bubble rate, peak memory.",
+        "Exit code 0: valid plan; 1: the plan failed validation; 2: bad input."})
+public final class ScheduleCommand implements Callable<Integer> {
+  @Mixin PipelineOptions pipeline;
+  @Mixin CostOptions cost;
+
+  @Option(names = "--json", description = "Print one JSON object instead of the summary.")
+  boolean json;
+
+  @Option(names = "--grid", description = "Draw the plan as an ASCII grid (with --json: as field \"grid\").")
+  boolean grid;
+
+  @Option(names = "--svg", paramLabel = "FILE", description = "Write an SVG timeline of the plan to FILE.")
+  Path svg;
+
+  @Option(names = "--plan-out", paramLabel = "FILE",
+      description = "Write the plan file (one line per stage, '<stage>: <tokens>') to FILE.")
+  Path planOut;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Shape shape = pipeline.shape();
+    CostModel costs = cost.costModel(shape.stages());
+    PlanRun run = PlanRun.run(pipeline.schedule(), shape, costs);
+    Timeline timeline = run.validation().timeline();
+    if (planOut != null) {
+      write("--plan-out", planOut, PlanText.formatNamed(run.plan()));
+    }
+    if (svg != null && timeline != null) {
+      write("--svg", svg, SvgTimeline.render(timeline));
+    }
+    String drawn = grid && timeline != null ? AsciiGrid.render(timeline) : null;
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      Map<String, Object> obj = ScheduleReport.json(run);
+      putIf(obj, "grid", drawn);
+      putIf(obj, "planOut", planOut == null ? null : planOut.toString());
+      putIf(obj, "svg", svg == null || timeline == null ? null : svg.toString());
+      out.println(Json.write(obj));
+    } else {
+      out.print(ScheduleReport.summary(run));
+      if (drawn != null) {
+        out.print(drawn);
+      }
+      if (planOut != null) {
+        out.println("plan written to " + planOut);
+      }
+      if (svg != null) {
+        out.println(timeline == null ? "no SVG: the plan cannot be simulated" : "SVG written to " + svg);
+      }
+    }
+    out.flush();
+    return run.valid() ? 0 : 1;
+  }
+
+  private static void putIf(Map<String, Object> obj, String key, Object value) {
+    if (value != null) {
+      obj.put(key, value);
+    }
+  }
+
+  /** Writes a file, turning an I/O failure into a one-line usage error naming the option and the path. */
+  static void write(String option, Path path, String text) {
+    try {
+      Files.writeString(path, text);
+    } catch (NoSuchFileException e) {
+      throw new UsageException(option + " [" + path + "]: cannot write: no such directory");
+    } catch (AccessDeniedException e) {
+      throw new UsageException(option + " [" + path + "]: cannot write: permission denied");
+    } catch (IOException e) {
+      throw new UsageException(option + " [" + path + "]: cannot write: " + e.getMessage());
+    }
+  }
+}

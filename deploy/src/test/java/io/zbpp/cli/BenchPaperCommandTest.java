@@ -1,0 +1,44 @@
+package io.zbpp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchPaperCommandTest {
+  @Test
+  void reportsTwelveSettingsWithOurBubbleRateBesideThePublishedOne() {
+    Cli r = Cli.run("bench", "paper", "--json", "--schedules", "1f1b");
+
+    assertThat(r.exit()).isZero();
+    List<JsonObject> rows = r.json().getAsJsonArray("rows").asList().stream()
+        .map(JsonElement::getAsJsonObject).toList();
+    assertThat(rows).hasSize(12);
+    assertThat(rows).allSatisfy(row -> {
+      assertThat(row.get("schedule").getAsString()).isEqualTo("1f1b");
+      assertThat(row.get("valid").getAsBoolean()).isTrue();
+      assertThat(row.get("planMillis").getAsDouble()).isNotNegative();
+      // 1F1B holds p microbatches' activations on stage 0.
+      assertThat(row.get("peakInMB").getAsDouble()).isEqualTo(row.get("stages").getAsDouble());
+    });
+    List<JsonObject> published = rows.stream().filter(row -> !row.get("published").isJsonNull()).toList();
+    assertThat(published).hasSize(4);
+    assertThat(published).allSatisfy(row -> assertThat(row.get("bubbleRate").getAsDouble())
+        .isCloseTo(row.get("published").getAsDouble(), within(1e-4)));
+  }
+
+  @Test
+  void printsATableWithOneLinePerSettingAndSchedule() {
+    Cli r = Cli.run("bench", "paper", "--schedules", "1f1b");
+
+    List<String> lines = r.out().lines().toList();
+    assertThat(r.exit()).isZero();
+    assertThat(lines).hasSize(13);
+    assertThat(lines.get(0)).startsWith("setting").contains("bubble", "published", "plan ms");
+    assertThat(lines.get(1)).startsWith("1.5B p=8 m=24     1f1b      1   0.2431    0.2431  +0.0000      8.00");
+    assertThat(lines.get(2)).contains("   -   ");
+  }
+}
