@@ -67,8 +67,13 @@ record BenchRow(PaperSetting setting, String schedule, int chunks, double bubble
     return sb.toString();
   }
 
+  /** Fixed decimals; NaN prints as {@code -}, and a value that rounds to zero never as {@code -0.00}. */
   private static String fixed(double x, int decimals) {
-    return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", x);
+    if (Double.isNaN(x)) {
+      return "-";
+    }
+    String s = String.format(Locale.ROOT, "%." + decimals + "f", x);
+    return s.matches("-0\\.0*") ? s.substring(1) : s;
   }
 
   /** Four decimals with a sign; a difference that rounds to zero prints as {@code +0.0000}, not -0.0000. */

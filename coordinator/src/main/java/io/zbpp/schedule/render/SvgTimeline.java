@@ -102,8 +102,10 @@ public final class SvgTimeline {
           .append(Fmt.num(t.start(s, k))).append(", ").append(Fmt.num(t.end(s, k))).append("]</title></rect>\n");
       String label = String.valueOf(in.microbatch());
       if (w >= 7 * label.length() + 2) {
+        boolean dark = shade(localChunk(plan.placement(), in.chunk()), v) >= 0.3;
         svg.append("<text x=\"").append(Fmt.coord(x + w / 2)).append("\" y=\"").append(Fmt.coord(y + ROW / 2 + 4))
-            .append("\" font-size=\"11\" text-anchor=\"middle\">").append(label).append("</text>\n");
+            .append("\" font-size=\"11\" text-anchor=\"middle\"").append(dark ? " fill=\"white\"" : "")
+            .append('>').append(label).append("</text>\n");
       }
     }
   }
@@ -143,11 +145,16 @@ public final class SvgTimeline {
       case W -> 0xA8D98A;
       case BW -> 0xF2B880;
     };
-    double dark = chunksPerStage <= 1 ? 0 : 0.4 * localChunk / (chunksPerStage - 1);
+    double dark = shade(localChunk, chunksPerStage);
     int r = (int) Math.round(((rgb >> 16) & 0xFF) * (1 - dark));
     int g = (int) Math.round(((rgb >> 8) & 0xFF) * (1 - dark));
     int b = (int) Math.round((rgb & 0xFF) * (1 - dark));
     return String.format(java.util.Locale.ROOT, "#%02X%02X%02X", r, g, b);
+  }
+
+  /** How much darker than the base colour a chunk is drawn: 0 for a stage's first chunk, 0.4 for its last. */
+  private static double shade(int localChunk, int chunksPerStage) {
+    return chunksPerStage <= 1 ? 0 : 0.4 * localChunk / (chunksPerStage - 1);
   }
 
   /** The rank of a chunk among the chunks of its stage, in model order (0 for the first). */
