@@ -29,10 +29,11 @@ import java.util.List;
  * warm-up's 2p chunk activations: peak p·M_B per worker with ΔM(B) ≤ 0 (PAPER.md §5). With T_F=T_B=T_W, no
  * communication and m ≥ 2p the bubble is zero (cost = m·(T_F+T_B+T_W)).
  *
- * <p>The order does not depend on the costs. For the few shapes where these phases would deadlock (some
- * m &lt; 2p), the plan is instead built by the {@link GreedyPlanner} replay (B first, then F up, F down, W
- * last; F refused beyond 2p activations), which is valid by construction. Valid for every p, m ≥ 1; the
- * cost model's memory limit is not consulted, nor {@code shape.chunksPerStage()}: ZB-V always has two.
+ * <p>The order does not depend on the costs, and it runs without deadlock for every p ≤ 32 and m ≤ 10p
+ * (checked exhaustively). As a guarantee beyond that range, a phase order that would deadlock is replaced by
+ * the {@link GreedyPlanner} replay (B first, then F up, F down, W last; F refused beyond 2p activations),
+ * which is valid by construction. Valid for every p, m ≥ 1. Neither the cost model's memory limit nor
+ * {@code shape.chunksPerStage()} is consulted: ZB-V always has two chunks per worker.
  */
 public final class ZeroBubbleV implements Scheduler {
   @Override
@@ -42,18 +43,27 @@ public final class ZeroBubbleV implements Scheduler {
 
   @Override
   public Plan plan(Shape shape, CostModel costs) {
+    Plan phases = phases(shape);
+    return deadlocks(phases) ? greedy(shape, costs) : phases;
+  }
+
+  /** The phase order of every worker, whatever the costs. */
+  Plan phases(Shape shape) {
     int p = shape.stages();
     int m = shape.microbatches();
-    Placement placement = Placement.vShape(p);
     List<List<Instruction>> stages = new ArrayList<>();
     for (int i = 0; i < p; i++) {
       stages.add(new Worker(i, p, m).order());
     }
-    Plan plan = new Plan(name(), m, placement, stages);
-    if (!deadlocks(plan)) {
-      return plan;
-    }
-    return new Plan(name(), m, placement, GreedyPlanner.plan(placement, m, costs, new GreedyV(p)));
+    return new Plan(name(), m, Placement.vShape(p), stages);
+  }
+
+  /** The fallback: a replay of the pipeline with the given costs, valid by construction. */
+  Plan greedy(Shape shape, CostModel costs) {
+    int p = shape.stages();
+    Placement placement = Placement.vShape(p);
+    return new Plan(name(), shape.microbatches(), placement,
+        GreedyPlanner.plan(placement, shape.microbatches(), costs, new GreedyV(p)));
   }
 
   /** Whether the plan cannot run to the end; independent of the costs, so unit costs decide it. */
