@@ -82,7 +82,7 @@ public final class InterleavedOneFOneB implements Scheduler {
    * The (local chunk, microbatch) sequence every stage follows for m a multiple of p: groups of p
    * microbatches, chunk by chunk within a group; local chunks in reverse for the backwards.
    */
-  static List<int[]> order(int p, int m, int v, boolean backward) {
+  private static List<int[]> order(int p, int m, int v, boolean backward) {
     List<int[]> seq = new ArrayList<>(m * v);
     for (int base = 0; base < m; base += p) {
       for (int l = 0; l < v; l++) {
