@@ -109,11 +109,11 @@ public final class PlanText {
     if (byStage.firstKey() != 0 || byStage.lastKey() != p - 1) {
       throw new IllegalArgumentException("stages are not 0.." + (p - 1) + ": " + byStage.keySet());
     }
-    if (chunkStage.firstKey() != 0 || chunkStage.lastKey() != chunkStage.size() - 1) {
-      throw new IllegalArgumentException("chunks are not 0..V-1: " + chunkStage.keySet());
-    }
     if (maxMb < 0) {
       throw new IllegalArgumentException("plan has no passes");
+    }
+    if (chunkStage.firstKey() != 0 || chunkStage.lastKey() != chunkStage.size() - 1) {
+      throw new IllegalArgumentException("chunks are not 0..V-1: " + chunkStage.keySet());
     }
     return new Plan(schedule, maxMb + 1, new Placement(new ArrayList<>(chunkStage.values()), p),
         new ArrayList<>(byStage.values()));

@@ -1,6 +1,10 @@
 package io.zbpp.schedule;
 
+import io.zbpp.schedule.algorithms.GPipe;
+import io.zbpp.schedule.algorithms.InterleavedOneFOneB;
 import io.zbpp.schedule.algorithms.OneFOneB;
+import io.zbpp.schedule.algorithms.ZeroBubbleH;
+import io.zbpp.schedule.algorithms.ZeroBubbleV;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +17,12 @@ public final class Schedules {
   private static final Map<String, Scheduler> BY_NAME = new LinkedHashMap<>();
 
   static {
+    register(new GPipe());
     register(new OneFOneB());
+    register(new InterleavedOneFOneB());
+    register(ZeroBubbleH.h1());
+    register(ZeroBubbleH.h2());
+    register(new ZeroBubbleV());
   }
 
   private Schedules() {}
