@@ -1,6 +1,7 @@
 package io.zbpp.schedule;
 
 import io.zbpp.schedule.algorithms.OneFOneB;
+import io.zbpp.schedule.auto.AutoZeroBubble;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,9 @@ public final class Schedules {
 
   static {
     register(new OneFOneB());
+    register(AutoZeroBubble.oneP());
+    register(AutoZeroBubble.twoP());
+    register(AutoZeroBubble.auto());
   }
 
   private Schedules() {}
