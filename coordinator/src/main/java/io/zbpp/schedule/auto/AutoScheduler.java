@@ -41,12 +41,16 @@ public final class AutoScheduler {
   public static AutoResult search(String name, Shape shape, CostModel costs) {
     check(shape, costs);
     PartialPlan best = null;
+    PartialPlan spare = null;
     Choices bestChoices = null;
     for (Choices c : Choices.all()) {
-      PartialPlan candidate = tryRun(shape, costs, c);
-      if (candidate != null && (best == null || candidate.cost() < best.cost())) {
-        best = candidate;
+      PartialPlan run = spare != null ? spare.reset() : new PartialPlan(shape.stages(), shape.microbatches(), costs);
+      if (runs(run, c) && (best == null || run.cost() < best.cost())) {
+        spare = best;
+        best = run;
         bestChoices = c;
+      } else {
+        spare = run;
       }
     }
     if (best == null) {
@@ -62,8 +66,8 @@ public final class AutoScheduler {
    */
   public static AutoResult plan(String name, Shape shape, CostModel costs, Choices choices) {
     check(shape, costs);
-    PartialPlan run = tryRun(shape, costs, choices);
-    if (run == null) {
+    PartialPlan run = new PartialPlan(shape.stages(), shape.microbatches(), costs);
+    if (!runs(run, choices)) {
       throw new IllegalArgumentException(noFit(costs));
     }
     return finish(name, run, choices, costs);
@@ -76,9 +80,9 @@ public final class AutoScheduler {
   public static Map<Choices, Double> candidateCosts(Shape shape, CostModel costs) {
     check(shape, costs);
     Map<Choices, Double> out = new LinkedHashMap<>();
+    PartialPlan run = new PartialPlan(shape.stages(), shape.microbatches(), costs);
     for (Choices c : Choices.all()) {
-      PartialPlan run = tryRun(shape, costs, c);
-      if (run != null) {
+      if (runs(run.reset(), c)) {
         out.put(c, run.cost());
       }
     }
@@ -112,13 +116,12 @@ public final class AutoScheduler {
     }
   }
 
-  private static PartialPlan tryRun(Shape shape, CostModel costs, Choices choices) {
-    PartialPlan empty = new PartialPlan(shape.stages(), shape.microbatches(), costs);
+  /** Runs the heuristic into an empty plan; false where it cannot keep the memory limit. */
+  private static boolean runs(PartialPlan empty, Choices choices) {
     try {
-      PartialPlan run = Heuristic.run(empty, choices);
-      return run.peak() <= run.limit() ? run : null;
+      return Heuristic.run(empty, choices).peak() <= empty.limit();
     } catch (Heuristic.CannotFit e) {
-      return null;
+      return false;
     }
   }
 

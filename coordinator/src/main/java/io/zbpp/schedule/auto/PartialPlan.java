@@ -7,6 +7,7 @@ import io.zbpp.schedule.Placement;
 import io.zbpp.schedule.Plan;
 import io.zbpp.schedule.Validator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,11 +22,11 @@ import java.util.List;
 final class PartialPlan {
   private final int p;
   private final int m;
-  private final double[][] time;
-  private final double[][] delta;
+  private final double[] time;
+  private final double[] delta;
   private final double comm;
   private final double limit;
-  private final int[][] count;
+  private final int[] count;
   private final double[] clock;
   private final double[] firstStart;
   private final double[] mem;
@@ -40,17 +41,17 @@ final class PartialPlan {
   PartialPlan(int p, int m, CostModel costs) {
     this.p = p;
     this.m = m;
-    this.time = new double[3][p];
-    this.delta = new double[3][p];
+    this.time = new double[3 * p];
+    this.delta = new double[3 * p];
     for (Op op : List.of(Op.F, Op.B, Op.W)) {
       for (int s = 0; s < p; s++) {
-        time[op.ordinal()][s] = costs.time(op, s);
-        delta[op.ordinal()][s] = costs.mem(op, s);
+        time[op.ordinal() * p + s] = costs.time(op, s);
+        delta[op.ordinal() * p + s] = costs.mem(op, s);
       }
     }
     this.comm = costs.comm();
     this.limit = costs.memLimit() * (1 + Validator.MEMORY_TOLERANCE);
-    this.count = new int[3][p];
+    this.count = new int[3 * p];
     this.clock = new double[p];
     this.firstStart = new double[p];
     this.mem = new double[p];
@@ -59,6 +60,19 @@ final class PartialPlan {
     this.endB = new double[p * m];
     this.order = new int[p][3 * m];
     this.length = new int[p];
+  }
+
+  /** Empties the plan for another run on the same inputs, keeping its buffers. */
+  PartialPlan reset() {
+    Arrays.fill(count, 0);
+    Arrays.fill(clock, 0);
+    Arrays.fill(firstStart, 0);
+    Arrays.fill(mem, 0);
+    Arrays.fill(bubble, 0);
+    Arrays.fill(length, 0);
+    maxBubble = 0;
+    peak = 0;
+    return this;
   }
 
   int stages() {
@@ -84,22 +98,22 @@ final class PartialPlan {
 
   /** T of a pass kind on a stage. */
   double time(Op op, int s) {
-    return time[op.ordinal()][s];
+    return time[op.ordinal() * p + s];
   }
 
   /** ΔM of a pass kind on a stage. */
   double delta(Op op, int s) {
-    return delta[op.ordinal()][s];
+    return delta[op.ordinal() * p + s];
   }
 
   /** How many passes of that kind the stage has so far; also the microbatch of its next one. */
   int count(Op op, int s) {
-    return count[op.ordinal()][s];
+    return count[op.ordinal() * p + s];
   }
 
   /** Whether the stage has a B whose W has not run yet. */
   boolean hasPendingW(int s) {
-    return count[Op.W.ordinal()][s] < count[Op.B.ordinal()][s];
+    return count[2 * p + s] < count[p + s];
   }
 
   /** End of the stage's last pass (0 before its first). */
@@ -139,33 +153,40 @@ final class PartialPlan {
    * (F on the previous stage, B on the next stage) must already be appended.
    */
   void append(int s, Op op) {
-    int k = op.ordinal();
-    int mb = count[k][s];
-    double dur = time[k][s];
-    double start = switch (op) {
-      case F -> s > 0 ? Math.max(clock[s], endF[(s - 1) * m + mb] + comm) : clock[s];
-      case B -> s < p - 1 ? Math.max(clock[s], endB[(s + 1) * m + mb] + comm) : clock[s];
-      case W -> clock[s];
+    switch (op) {
+      case F -> record(s, 0, s > 0 ? endF[(s - 1) * m + count[s]] + comm : Double.NEGATIVE_INFINITY);
+      case B -> record(s, 1, s < p - 1 ? endB[(s + 1) * m + count[p + s]] + comm : Double.NEGATIVE_INFINITY);
+      case W -> record(s, 2, Double.NEGATIVE_INFINITY);
       case BW -> throw new IllegalArgumentException("the zero-bubble heuristic splits every backward into B and W");
-    };
+    }
+  }
+
+  /** Appends pass kind k (0 F, 1 B, 2 W) whose input is ready at {@code ready} (−∞: only the stage clock). */
+  private void record(int s, int k, double ready) {
+    int ks = k * p + s;
+    int mb = count[ks];
+    double dur = time[ks];
+    double free = clock[s];
+    double start = Math.max(free, ready);
     double end = start + dur;
-    if (count[Op.F.ordinal()][s] > 0) {
-      bubble[s] += end - (clock[s] + dur);
+    if (count[s] > 0) {
+      bubble[s] += end - (free + dur);
       maxBubble = Math.max(maxBubble, bubble[s]);
     }
     if (length[s] == 0) {
       firstStart[s] = start;
     }
-    if (op == Op.F) {
+    if (k == 0) {
       endF[s * m + mb] = end;
-    } else if (op == Op.B) {
+    } else if (k == 1) {
       endB[s * m + mb] = end;
     }
     clock[s] = end;
-    mem[s] += delta[k][s];
-    peak = Math.max(peak, mem[s]);
+    double now = mem[s] + delta[ks];
+    mem[s] = now;
+    peak = Math.max(peak, now);
     order[s][length[s]++] = mb << 2 | k;
-    count[k][s]++;
+    count[ks] = mb + 1;
   }
 
   /** The cost: the largest stage span, first start to last end. */
