@@ -16,10 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * ZB-1p and ZB-2p on the paper's twelve settings (PAPER.md §7), with the memory deltas of
- * {@link PaperSetting}. Published targets exist at m = 3p: ZB-2p must not exceed the published ZB-2p, and
- * ZB-1p must not exceed the published ZB-H1 (the paper's ZB-1p equalled ZB-H1). Every setting: ZB-1p is no
- * worse than 1F1B, ZB-2p no worse than ZB-1p, and both match the bubble rates that the reference
- * implementation's heuristic gives on the same inputs.
+ * {@link PaperSetting}. Published targets exist at m = 3p: at the published precision (4 decimals), ZB-2p
+ * must not exceed the published ZB-2p and ZB-1p must not exceed the published ZB-H1 (the paper's ZB-1p
+ * equalled ZB-H1). Every setting: ZB-1p beats 1F1B, ZB-2p is no worse than ZB-1p, and both match the
+ * bubble rates that the reference implementation's heuristic gives on the same inputs.
  */
 class PaperSettingsTest {
   /** The reference heuristic's bubble rates (ZB-1p, ZB-2p) on the twelve settings, to 6 decimals. */
@@ -41,7 +41,7 @@ class PaperSettingsTest {
     double zb2p = bubble("zb-2p", ps, 2);
     assertThat(zb2p).isCloseTo(REFERENCE[index][1], within(1e-6));
     if (ps.published().containsKey("zb-2p")) {
-      assertThat(zb2p).isLessThanOrEqualTo(ps.published().get("zb-2p") + 5e-5);
+      assertThat(published(zb2p)).isLessThanOrEqualTo(ps.published().get("zb-2p"));
     }
     assertThat(zb2p).isLessThanOrEqualTo(bubble("zb-1p", ps, 1));
   }
@@ -53,11 +53,16 @@ class PaperSettingsTest {
     double zb1p = bubble("zb-1p", ps, 1);
     assertThat(zb1p).isCloseTo(REFERENCE[index][0], within(1e-6));
     if (ps.published().containsKey("zb-h1")) {
-      assertThat(zb1p).isLessThanOrEqualTo(ps.published().get("zb-h1") + 5e-5);
+      assertThat(published(zb1p)).isLessThanOrEqualTo(ps.published().get("zb-h1"));
     }
     double oneFOneB = Simulator.simulate(Schedules.byName("1f1b").plan(ps.shape(), ps.costModel()), ps.costModel())
         .bubbleRate();
     assertThat(zb1p).isLessThan(oneFOneB);
+  }
+
+  /** A bubble rate at the paper's published precision (4 decimals). */
+  private static double published(double rate) {
+    return Math.round(rate * 1e4) / 1e4;
   }
 
   /** Plans with the named scheduler, checks the plan under k·p·ΔM(F), and returns its bubble rate. */
