@@ -37,7 +37,15 @@ public final class AutoScheduler {
     return search(NAME, shape, costs).plan();
   }
 
-  /** The best plan and the choices that produced it, with its timeline; see the class contract. */
+  /** {@link #search(String, Shape, CostModel)} with the plan named {@value #NAME}. */
+  public static AutoResult search(Shape shape, CostModel costs) {
+    return search(NAME, shape, costs);
+  }
+
+  /**
+   * The best plan (named {@code name}), the choices that produced it (the first in {@link Choices#all()}
+   * order among equal costs), and its timeline; see the class contract.
+   */
   public static AutoResult search(String name, Shape shape, CostModel costs) {
     check(shape, costs);
     PartialPlan best = null;
@@ -64,7 +72,7 @@ public final class AutoScheduler {
    *
    * @throws IllegalArgumentException if that combination cannot keep the memory limit
    */
-  public static AutoResult plan(String name, Shape shape, CostModel costs, Choices choices) {
+  public static AutoResult withChoices(String name, Shape shape, CostModel costs, Choices choices) {
     check(shape, costs);
     PartialPlan run = new PartialPlan(shape.stages(), shape.microbatches(), costs);
     if (!runs(run, choices)) {
@@ -112,7 +120,8 @@ public final class AutoScheduler {
     double min = minimumLimit(costs);
     if (costs.memLimit() < min) {
       throw new IllegalArgumentException("mem-limit [" + costs.memLimit()
-          + "]: below one microbatch's activation memory; give at least " + min + " (max ΔM(F) over stages)");
+          + "]: below one microbatch's activation memory; give at least " + min
+          + " (max over stages of ΔM(F) + max(0, ΔM(B)))");
     }
   }
 

@@ -47,7 +47,7 @@ class AutoSchedulerGridTest {
       Map<Choices, Double> candidates = AutoScheduler.candidateCosts(shape, limited);
       assertThat(candidates).as("limit " + limited.memLimit()).hasSize(8);
       for (Choices c : Choices.all()) {
-        AutoResult r = AutoScheduler.plan("zb-auto", shape, limited, c);
+        AutoResult r = AutoScheduler.withChoices("zb-auto", shape, limited, c);
         Timeline t = check(r, limited);
         assertThat(t.cost()).isEqualTo(candidates.get(c)).isEqualTo(r.cost());
       }

@@ -21,7 +21,7 @@ class AutoSchedulerTest {
     assertThatThrownBy(() -> AutoScheduler.plan(Shape.of(2, 4), costs))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("mem-limit [1.5]: below one microbatch's activation memory; give at least 2.0 "
-            + "(max ΔM(F) over stages)");
+            + "(max over stages of ΔM(F) + max(0, ΔM(B)))");
   }
 
   @Test
@@ -55,7 +55,7 @@ class AutoSchedulerTest {
     CostModel costs = CostModel.builder(3).tf(10, 1, 1).tb(1, 1, 15).tw(1).memF(1, 0.5, 0.5)
         .memB(-0.5, -0.25, -0.25).memW(-0.5, -0.25, -0.25).memLimit(2).build();
     for (Choices c : Choices.all()) {
-      AutoResult r = AutoScheduler.plan("zb-auto", Shape.of(3, 3), costs, c);
+      AutoResult r = AutoScheduler.withChoices("zb-auto", Shape.of(3, 3), costs, c);
       var v = Validator.validate(r.plan(), costs);
       assertThat(v.ok()).as(v::report).isTrue();
     }
@@ -69,6 +69,24 @@ class AutoSchedulerTest {
     Shape shape = Shape.of(p, m);
     assertThat(AutoZeroBubble.oneP().search(shape, costs).cost()).isEqualTo(3.0 * m + (p - 1));
     assertThat(AutoZeroBubble.twoP().search(shape, costs).cost()).isEqualTo(3.0 * m);
+  }
+
+  @Test
+  void unlimitedMemoryLeavesNoBubbleOnEqualCosts() {
+    CostModel costs = CostModel.uniform(8, 1, 1, 1, 0);
+    AutoResult r = AutoScheduler.search(Shape.of(8, 24), costs);
+    assertThat(r.cost()).isEqualTo(72.0);
+    assertThat(r.plan().schedule()).isEqualTo("zb-auto");
+  }
+
+  /** A positive ΔM(B) is reserved in the warm-up, so the first B still fits at the smallest limit and above. */
+  @ParameterizedTest
+  @CsvSource({"1.5", "2", "4.5"})
+  void keepsTheLimitWhenBackwardAllocates(double limit) {
+    CostModel costs = CostModel.builder(4).times(1, 1, 1).comm(0.1).mem(1, 0.5, -1.5).memLimit(limit).build();
+    assertThat(AutoScheduler.minimumLimit(costs)).isEqualTo(1.5);
+    var v = Validator.validate(AutoScheduler.plan(Shape.of(4, 12), costs), costs);
+    assertThat(v.ok()).as(v::report).isTrue();
   }
 
   @Test

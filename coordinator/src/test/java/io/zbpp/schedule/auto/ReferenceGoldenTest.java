@@ -30,7 +30,7 @@ class ReferenceGoldenTest {
   void reproducesTheReferenceOrderForEveryChoice(String file) throws IOException {
     Golden g = Golden.load(file);
     for (Choices c : Choices.all()) {
-      AutoResult r = AutoScheduler.plan("ref", g.shape(), g.costs(), c);
+      AutoResult r = AutoScheduler.withChoices("ref", g.shape(), g.costs(), c);
       assertThat(PlanText.format(r.plan())).as(file + " " + c).isEqualTo(g.plans().get(c.toString()));
       double expected = g.costsByChoice().get(c.toString());
       assertThat(r.cost()).as(file + " " + c).isCloseTo(expected, within(1e-9 * expected));
