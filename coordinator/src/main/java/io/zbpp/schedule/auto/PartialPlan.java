@@ -136,11 +136,11 @@ final class PartialPlan {
   }
 
   double endF(int s, int mb) {
-    return endF[s * m + mb];
+    return endF[mb * p + s];
   }
 
   double endB(int s, int mb) {
-    return endB[s * m + mb];
+    return endB[mb * p + s];
   }
 
   /** The largest running memory any stage has reached. */
@@ -154,8 +154,8 @@ final class PartialPlan {
    */
   void append(int s, Op op) {
     switch (op) {
-      case F -> record(s, 0, s > 0 ? endF[(s - 1) * m + count[s]] + comm : Double.NEGATIVE_INFINITY);
-      case B -> record(s, 1, s < p - 1 ? endB[(s + 1) * m + count[p + s]] + comm : Double.NEGATIVE_INFINITY);
+      case F -> record(s, 0, s > 0 ? endF[count[s] * p + s - 1] + comm : Double.NEGATIVE_INFINITY);
+      case B -> record(s, 1, s < p - 1 ? endB[count[p + s] * p + s + 1] + comm : Double.NEGATIVE_INFINITY);
       case W -> record(s, 2, Double.NEGATIVE_INFINITY);
       case BW -> throw new IllegalArgumentException("the zero-bubble heuristic splits every backward into B and W");
     }
@@ -177,9 +177,9 @@ final class PartialPlan {
       firstStart[s] = start;
     }
     if (k == 0) {
-      endF[s * m + mb] = end;
+      endF[mb * p + s] = end;
     } else if (k == 1) {
-      endB[s * m + mb] = end;
+      endB[mb * p + s] = end;
     }
     clock[s] = end;
     double now = mem[s] + delta[ks];
