@@ -20,10 +20,18 @@ import io.zbpp.schedule.Op;
  *       {@code greedyW}). Stage 0 runs all its pending W's before each B once its forwards are done.</li>
  *   <li><b>Drain</b>: the remaining W's, one by one.</li>
  * </ol>
- * Deviation from the reference: the warm-up clamp "stage i+1 takes no more warm-up forwards than stage i"
- * also holds when stage i+1 would take all m (the reference can then order a forward before its input,
- * which deadlocks; this only happens with heterogeneous stages). Memory: the warm-up also reserves room for
- * a positive ΔM(B); a pass that cannot fit even after all pending W's ends the run with {@link CannotFit}.
+ * Deviations from the reference (where the reference yields a complete plan and no running memory lies
+ * within the slack above the limit, the orders are identical, pass for pass):
+ * <ul>
+ *   <li>the warm-up clamp "stage i+1 takes no more warm-up forwards than stage i" also holds when stage
+ *       i+1 would take all m. Without it (heterogeneous stages only; ~10% of random heterogeneous cases)
+ *       the reference times a forward against an input not yet scheduled and leaves stage i's last
+ *       forwards out of the plan, or deadlocks;</li>
+ *   <li>memory is compared with the {@link io.zbpp.schedule.Validator}'s relative slack (see
+ *       {@link PartialPlan#limit()}), so deltas that cancel only up to rounding do not fail;</li>
+ *   <li>the warm-up also reserves room for a positive ΔM(B) (the paper's ΔM(B) is negative); a pass that
+ *       cannot fit even after all pending W's ends the run with {@link CannotFit} instead of an error.</li>
+ * </ul>
  */
 final class Heuristic {
   private final PartialPlan plan;
