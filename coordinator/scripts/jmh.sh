@@ -2,7 +2,8 @@
 # Runs the coordinator's JMH benchmarks (test sources under io/zbpp/schedule/bench).
 # Usage: coordinator/scripts/jmh.sh [JMH arguments], e.g.
 #   coordinator/scripts/jmh.sh AutoSchedulerBench.zb2p -p p=32 -p m=256
-#   coordinator/scripts/jmh.sh AutoSchedulerBench.zb2p -p p=8,16,32,64 -p m=3p,256,1024 -f 1 -wi 2 -i 3
+#   coordinator/scripts/jmh.sh AutoSchedulerBench.zb2p -p p=8,16,32,64 -p m=3p,256,1024 -f 1 -wi 3 -i 5
+#   add -bm sample for percentiles (median and minimum are steadier than the mean on a shared machine)
 # Builds the test classes with the reactor (never installs) and takes the test classpath from
 # `mvn dependency:build-classpath`; the JMH annotation processor writes META-INF/BenchmarkList at test-compile.
 set -euo pipefail

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The plan the heuristic is building: each stage's passes so far, with the clocks, memory and bubble that the
- * heuristic's decisions read. Mutable, single-threaded, private to one heuristic run.
+ * heuristic's decisions read. Mutable and single-threaded: one search owns it and {@link #reset()}s it between
+ * runs, so that eight runs allocate the O(p·m) buffers at most twice.
  *
  * <p>Invariant: every pass is appended only after the passes it depends on, so its end time is final when it
  * is appended. The timing repeats the {@link io.zbpp.schedule.Simulator}'s arithmetic operation for operation
