@@ -5,6 +5,7 @@ import io.zbpp.schedule.algorithms.InterleavedOneFOneB;
 import io.zbpp.schedule.algorithms.OneFOneB;
 import io.zbpp.schedule.algorithms.ZeroBubbleH;
 import io.zbpp.schedule.algorithms.ZeroBubbleV;
+import io.zbpp.schedule.auto.AutoZeroBubble;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,9 @@ public final class Schedules {
     register(new InterleavedOneFOneB());
     register(ZeroBubbleH.h1());
     register(ZeroBubbleH.h2());
+    register(AutoZeroBubble.oneP());
+    register(AutoZeroBubble.twoP());
+    register(AutoZeroBubble.auto());
     register(new ZeroBubbleV());
   }
 
