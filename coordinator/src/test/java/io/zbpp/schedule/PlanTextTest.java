@@ -16,7 +16,10 @@ class PlanTextTest {
   @ParameterizedTest
   @MethodSource("schedules")
   void everyAlgorithmsPlanRoundTripsThroughTheTextFormat(String name) {
-    for (Shape shape : new Shape[] {new Shape(1, 1, 1), new Shape(3, 5, 2), new Shape(4, 9, 3)}) {
+    // Only the interleaved schedule takes a chunk count; zb-v fixes its own (2), the rest run one chunk.
+    boolean interleaved = name.equals("1f1b-i");
+    Shape[] shapes = {new Shape(1, 1, 1), new Shape(3, 5, interleaved ? 2 : 1), new Shape(4, 9, interleaved ? 3 : 1)};
+    for (Shape shape : shapes) {
       Plan plan = Schedules.byName(name).plan(shape, CostModel.uniform(shape.stages(), 1, 2, 1, 0.1));
 
       Plan back = PlanText.parse(PlanText.formatNamed(plan));
