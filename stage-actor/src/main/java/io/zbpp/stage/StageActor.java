@@ -8,7 +8,6 @@ import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.ParametersSent;
-import io.zbpp.protocol.msg.ProgramInstruction;
 import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.RunIteration;
 import io.zbpp.protocol.msg.StageCommand;
@@ -33,20 +32,22 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * One pipeline stage (DESIGN.md "Data flow", step 4): runs its compiled program once per
  * {@link RunIteration}. Compute ops (F, B, W, BW, LOSS, STEP) run on the stage's own single-thread
- * executor, never on the dispatcher; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour; a
- * RECV waits until its tensor is in the inbox. Frames that arrive before their RECV (even for a later
+ * executor, never on the dispatcher: the actor hands over every run of ops that can go without waiting as one
+ * {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour, made as soon as the tensor
+ * exists; a RECV waits until its tensor is in the inbox. Frames that arrive before their RECV (even for a later
  * iteration) are buffered; commands of another job or an older epoch are rejected with
  * {@link CommandRejected}, never executed. Every compute pass is timed on the executor.
  *
- * <p>States: idle (no program) → loaded (runs iterations on request) → stopped.
+ * <p>States: idle (no program) → loaded (runs iterations on request) → stopped. The interpreter state lives
+ * in {@link StageRun}, the chunks in {@link ChunkSet}.
  */
 public final class StageActor {
   /** Local-only: the chunks of a loaded program are built (on the executor). */
   record ChunksBuilt(JobEpoch job, LoadProgram load, ChunkSet chunks)
       implements StageCommand, NoSerializationVerificationNeeded {}
 
-  /** Local-only: the op at {@code pc} of {@code iteration} finished on the executor. */
-  record OpDone(JobEpoch job, int iteration, int pc, Computed result)
+  /** Local-only: the batch of ops from {@code pc} of {@code iteration} ran on the executor. */
+  record BatchDone(JobEpoch job, int iteration, int pc, List<StageRun.Step> steps, List<Computed> results)
       implements StageCommand, NoSerializationVerificationNeeded {}
 
   /** Local-only: an executor task threw. */
@@ -96,7 +97,7 @@ public final class StageActor {
         .onMessage(ChunksBuilt.class, this::onChunksBuilt)
         .onMessage(RunIteration.class, this::onRun)
         .onMessage(TensorFrame.class, this::onFrame)
-        .onMessage(OpDone.class, this::onOpDone)
+        .onMessage(BatchDone.class, this::onBatchDone)
         .onMessage(OpFailed.class, this::onOpFailed)
         .onMessage(FetchParameters.class, this::onFetch)
         .onMessage(ParametersRead.class, this::onParametersRead)
@@ -165,68 +166,48 @@ public final class StageActor {
     return Behaviors.same();
   }
 
-  /** Runs the program forward until it needs a compute result or a tensor that has not arrived. */
+  /**
+   * Hands the ops that can run now to the executor as one {@link Batch}; reports the iteration when the
+   * program is done. Does nothing while a batch runs or while the next op waits for a tensor.
+   */
   private void drive() {
-    while (run.running() && !busy && step(run.current())) {
-      // each step advanced the program by one communication op
+    if (run.running() && !busy) {
+      List<StageRun.Step> steps = run.takeRunnable();
+      if (!steps.isEmpty()) {
+        submit(steps);
+      }
     }
     if (run.finished() && !busy) {
       load.coordinator().tell(run.report(job));
     }
   }
 
-  /** One op; returns whether the program moved on without waiting. */
-  private boolean step(ProgramInstruction in) {
-    return switch (in.op()) {
-      case SEND_F, SEND_B -> send(in);
-      case RECV_F, RECV_B -> receive(in);
-      case F, B, W, BW, LOSS, STEP -> submit(in);
-    };
-  }
-
-  private boolean send(ProgramInstruction in) {
-    HostTensor t = run.takeOutput(in);
-    TensorKey key = run.keyOf(in);
-    ActorRef<StageCommand> to = load.stages().get(run.target(in));
-    for (TensorFrame f : TensorFrames.split(job, key, t.shape(), t.data(), load.frameBytes())) {
-      to.tell(f);
-    }
-    run.advance();
-    return true;
-  }
-
-  private boolean receive(ProgramInstruction in) {
-    if (!run.received(in)) {
-      return false;
-    }
-    run.advance();
-    return true;
-  }
-
-  private boolean submit(ProgramInstruction in) {
-    HostTensor input = run.takeInput(in);
+  private void submit(List<StageRun.Step> steps) {
     busy = true;
     JobEpoch j = job;
     int it = run.iteration();
     int pc = run.pc();
     ChunkSet cs = chunks;
     ActorRef<StageCommand> self = ctx.getSelf();
+    List<ActorRef<StageCommand>> stages = load.stages();
+    int frameBytes = load.frameBytes();
+    Batch.Sender sender = (to, key, t) -> TensorFrames.split(j, key, t.shape(), t.data(), frameBytes)
+        .forEach(stages.get(to)::tell);
     executor.execute(() -> {
       try {
-        self.tell(new OpDone(j, it, pc, cs.run(in, it, input)));
+        self.tell(new BatchDone(j, it, pc, steps, Batch.run(steps, cs, it, sender)));
       } catch (RuntimeException | Error e) {
-        self.tell(new OpFailed(j, in + " of iteration " + it + " threw " + e));
+        self.tell(new OpFailed(j, "iteration " + it + " from op " + steps.get(0).in() + " threw " + e));
       }
     });
-    return false;
   }
 
-  private Behavior<StageCommand> onOpDone(OpDone d) {
+  private Behavior<StageCommand> onBatchDone(BatchDone d) {
     if (!d.job().equals(job) || d.iteration() != run.iteration() || d.pc() != run.pc()) {
       return Behaviors.same(); // the result of a superseded epoch
     }
     busy = false;
-    run.complete(d.result());
+    run.apply(d.steps(), d.results());
     drive();
     return Behaviors.same();
   }

@@ -91,6 +91,85 @@ final class StageRun {
     };
   }
 
+  /**
+   * One op handed to the executor: a compute op with its input, a SEND with the tensor (already produced, or
+   * null when an earlier op of the same batch produces it) and its target, or a RECV whose tensor is here.
+   *
+   * @param key for SEND the tensor it sends; for F/B/BW the tensor it produces for another chunk, else null
+   */
+  record Step(ProgramInstruction in, HostTensor input, HostTensor ready, TensorKey key, int target) {}
+
+  /**
+   * Takes the ops from the current one on that can run without waiting, in order: compute ops whose input is
+   * here (a RECV before them passed, or a local pass produced it), SENDs of outputs produced earlier or in the
+   * batch, RECVs whose tensor arrived. Empty when the current op waits for a tensor. Takes the inputs out of
+   * the inbox; {@link #apply} accounts for the results.
+   */
+  List<Step> takeRunnable() {
+    List<Step> steps = new ArrayList<>();
+    java.util.Set<TensorKey> produced = new java.util.HashSet<>();
+    for (int k = pc; k < program.size(); k++) {
+      ProgramInstruction in = program.get(k);
+      Step s = switch (in.op()) {
+        case F, B, W, BW, LOSS, STEP -> hasInput(in) ? new Step(in, takeInput(in), null, outputKey(in), -1) : null;
+        case SEND_F, SEND_B -> produced.contains(keyOf(in)) || outbox.containsKey(keyOf(in))
+            ? new Step(in, null, outbox.remove(keyOf(in)), keyOf(in), target(in)) : null;
+        case RECV_F, RECV_B -> received(in) ? new Step(in, null, null, null, -1) : null;
+      };
+      if (s == null) {
+        break;
+      }
+      if (s.key() != null) {
+        produced.add(s.key());
+      }
+      steps.add(s);
+    }
+    return steps;
+  }
+
+  /** Accounts for a batch that ran: records and routes each compute result, drops what the SENDs sent. */
+  void apply(List<Step> steps, List<Computed> results) {
+    for (int i = 0; i < steps.size(); i++) {
+      ProgramInstruction in = steps.get(i).in();
+      if (!in.equals(current())) {
+        throw new IllegalStateException("batch op " + in + " is not the current op " + current());
+      }
+      switch (in.op()) {
+        case F, B, W, BW, LOSS, STEP -> complete(results.get(i));
+        case SEND_F, SEND_B -> {
+          outbox.remove(keyOf(in));
+          advance();
+        }
+        case RECV_F, RECV_B -> advance();
+      }
+    }
+  }
+
+  /** The tensor F or B/BW produces for a chunk on another stage, or null. */
+  private TensorKey outputKey(ProgramInstruction in) {
+    int c = in.chunk();
+    int consumer = in.op() == ProgramOp.F ? c + 1 : c - 1;
+    boolean produces = (in.op() == ProgramOp.F || in.op() == ProgramOp.B || in.op() == ProgramOp.BW)
+        && consumer >= 0 && consumer < chunkStage.size() && chunkStage.get(consumer) != stage;
+    if (!produces) {
+      return null;
+    }
+    return in.op() == ProgramOp.F ? TensorKey.activation(iteration, in.microbatch(), consumer)
+        : TensorKey.gradient(iteration, in.microbatch(), consumer);
+  }
+
+  private boolean hasInput(ProgramInstruction in) {
+    return !needsInput(in) || inbox.containsKey(keyOf(in));
+  }
+
+  private boolean needsInput(ProgramInstruction in) {
+    return switch (in.op()) {
+      case F -> in.chunk() > 0;
+      case B, BW -> in.chunk() < chunkStage.size() - 1;
+      case W, LOSS, STEP, SEND_F, SEND_B, RECV_F, RECV_B -> false;
+    };
+  }
+
   /** A RECV may pass once its tensor is in the inbox. */
   boolean received(ProgramInstruction recv) {
     return inbox.containsKey(keyOf(recv));
@@ -98,26 +177,12 @@ final class StageRun {
 
   /** The input of a compute pass: null for F on chunk 0, B on the last chunk, W, LOSS and STEP. */
   HostTensor takeInput(ProgramInstruction in) {
-    boolean needs = switch (in.op()) {
-      case F -> in.chunk() > 0;
-      case B, BW -> in.chunk() < chunkStage.size() - 1;
-      case W, LOSS, STEP, SEND_F, SEND_B, RECV_F, RECV_B -> false;
-    };
-    if (!needs) {
+    if (!needsInput(in)) {
       return null;
     }
     HostTensor t = inbox.remove(keyOf(in));
     if (t == null) {
       throw new IllegalStateException(in + " has no input " + keyOf(in) + " (a RECV or local pass is missing)");
-    }
-    return t;
-  }
-
-  /** Takes the output a SEND carries. */
-  HostTensor takeOutput(ProgramInstruction send) {
-    HostTensor t = outbox.remove(keyOf(send));
-    if (t == null) {
-      throw new IllegalStateException(send + " has nothing to send: " + keyOf(send) + " was not produced");
     }
     return t;
   }
