@@ -57,7 +57,8 @@ public final class LocalTraining implements AutoCloseable {
    *
    * @throws IllegalArgumentException with a one-line message naming the bad value
    */
-  public static void validate(TrainSpec spec) {
+  public static void validate(TrainSpec given) {
+    TrainSpec spec = given.withConfiguredFrameBytes(ConfigFactory.load());
     if (spec.stages() >= 1 && spec.chunksPerStage() >= 1
         && (long) spec.stages() * spec.chunksPerStage() > spec.availableChunks()) {
       throw new IllegalArgumentException("--stages [" + spec.stages() + "]: " + spec.stages() + " stages × "
@@ -68,7 +69,8 @@ public final class LocalTraining implements AutoCloseable {
   }
 
   /** Trains one job on this instance's actor system. */
-  public synchronized TrainReport train(TrainSpec spec, IntFunction<ChunkRunner> factory) {
+  public synchronized TrainReport train(TrainSpec given, IntFunction<ChunkRunner> factory) {
+    TrainSpec spec = given.withConfiguredFrameBytes(system.settings().config());
     validate(spec);
     chunks = factory;
     JobSpec job = spec.toJobSpec("train-" + ++jobs);

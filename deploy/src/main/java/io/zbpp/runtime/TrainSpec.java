@@ -2,7 +2,6 @@ package io.zbpp.runtime;
 
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.ModelShape;
-import io.zbpp.protocol.msg.TensorFrames;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -13,6 +12,8 @@ import java.util.Objects;
  *
  * @param availableChunks how many model chunks the model can be cut into (its layers); p·v must not exceed it
  * @param planText a plan file to run instead of the schedule's plan, or empty
+ * @param frameBytes the largest tensor payload per message; 0 takes {@code zbpp.protocol.max-frame-bytes}
+ *     from the configuration
  * @param serializeMessages run with {@code pekko.actor.serialize-messages = on} (tests)
  */
 public record TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
@@ -39,6 +40,16 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
         costW, costComm, model, memLimit, memLimitFactor, frameBytes);
   }
 
+  /** This spec with {@code frameBytes} 0 replaced by the configured {@code zbpp.protocol.max-frame-bytes}. */
+  public TrainSpec withConfiguredFrameBytes(com.typesafe.config.Config config) {
+    if (frameBytes != 0) {
+      return this;
+    }
+    return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
+        costF, costB, costW, costComm, model, memLimit, memLimitFactor,
+        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout);
+  }
+
   /** Samples per microbatch (the model's microbatch size, at least 1). */
   public int microbatchSize() {
     return Math.max(1, model.microbatchSize());
@@ -60,7 +71,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     private ModelShape model = new ModelShape(0, 0, 0, 0, 1);
     private double memLimit;
     private double memLimitFactor;
-    private int frameBytes = TensorFrames.DEFAULT_FRAME_BYTES;
+    private int frameBytes;
     private boolean serializeMessages;
     private Duration timeout = Duration.ofMinutes(30);
 
