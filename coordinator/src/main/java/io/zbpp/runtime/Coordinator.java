@@ -19,6 +19,7 @@ import io.zbpp.protocol.msg.TensorFrame;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -27,7 +28,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * ({@link JobPlanner}), gets stage actors from the injected {@link StageProvisioner}, sends each its
  * program and the stage references, drives the iterations one after another (each starts when every stage
  * reported the previous one), collects the reports, fetches the parameters for their digest, answers
- * {@link io.zbpp.protocol.msg.JobFinished} and stops the stages. A stage failure or rejection fails the job.
+ * {@link io.zbpp.protocol.msg.JobFinished} and stops the stages. A stage failure, a rejection or a stage actor
+ * that stops (it is watched) fails the job.
  * One job at a time; each job gets a new epoch, so late messages of an earlier job are ignored.
  *
  * <p>States: idle → loading → running → fetching → idle.
@@ -53,6 +55,7 @@ public final class Coordinator {
           ctx.getLog().debug("idle coordinator ignores {}", m.getClass().getSimpleName());
           return Behaviors.same();
         })
+        .onSignal(Terminated.class, t -> Behaviors.same())
         .build();
   }
 
@@ -68,6 +71,7 @@ public final class Coordinator {
     Programs programs = planned.compiled().programs();
     List<ActorRef<StageCommand>> stages = provisioner.provision(ctx, job, s.spec().stages());
     ActiveJob active = new ActiveJob(job, s.spec(), planned, stages, s.replyTo());
+    stages.forEach(ctx::watch);
     for (int st = 0; st < stages.size(); st++) {
       stages.get(st).tell(new LoadProgram(job, programs.stage(st), programs.microbatches(),
           programs.placement().chunkStage(), s.spec().frameBytes(), stages, ctx.getSelf()));
@@ -130,7 +134,7 @@ public final class Coordinator {
       return Behaviors.same();
     }
     a.replyTo.tell(a.finished());
-    a.stages.forEach(s -> s.tell(new StopStage(a.job)));
+    stopStages(a);
     ctx.getLog().info("job {} finished", a.job);
     return idle();
   }
@@ -145,13 +149,21 @@ public final class Coordinator {
         .onMessage(StageFailed.class, f -> f.job().equals(a.job) ? fail(a, "stage " + f.stage() + ": " + f.message())
             : Behaviors.same())
         .onMessage(CommandRejected.class, r -> r.job().equals(a.job)
-            ? fail(a, "stage " + r.stage() + " rejected " + r.reason()) : Behaviors.same());
+            ? fail(a, "stage " + r.stage() + " rejected " + r.reason()) : Behaviors.same())
+        .onSignal(Terminated.class, t -> fail(a, "stage actor " + t.getRef().path().name() + " stopped"));
   }
 
   private Behavior<CoordinatorCommand> fail(ActiveJob a, String why) {
     ctx.getLog().error("job {} failed: {}", a.job, why);
     a.replyTo.tell(new JobFailed(a.job, why));
-    a.stages.forEach(s -> s.tell(new StopStage(a.job)));
+    stopStages(a);
     return idle();
+  }
+
+  private void stopStages(ActiveJob a) {
+    a.stages.forEach(s -> {
+      ctx.unwatch(s);
+      s.tell(new StopStage(a.job));
+    });
   }
 }

@@ -52,6 +52,10 @@ class CoordinatorTest {
 
   /** A stage that reports one pass and the loss j+stage per microbatch, and holds parameter {stage, 0.5}. */
   static Behavior<StageCommand> scriptedStage(int stage, boolean failOnRun) {
+    return scriptedStage(stage, failOnRun, false);
+  }
+
+  static Behavior<StageCommand> scriptedStage(int stage, boolean failOnRun, boolean crashOnRun) {
     return Behaviors.setup(ctx -> {
       LoadProgram[] load = new LoadProgram[1];
       return Behaviors.receive(StageCommand.class)
@@ -61,6 +65,9 @@ class CoordinatorTest {
             return Behaviors.same();
           })
           .onMessage(RunIteration.class, r -> {
+            if (crashOnRun) {
+              throw new IllegalStateException("stage crashed");
+            }
             if (failOnRun) {
               load[0].coordinator().tell(new StageFailed(r.job(), stage, "F0 threw boom"));
               return Behaviors.same();
@@ -130,5 +137,16 @@ class CoordinatorTest {
     coord.tell(new SubmitJob(spec(2, 2, 3), client.ref()));
 
     assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage 1: F0 threw boom");
+  }
+
+  @Test
+  void failsTheJobWhenAStageActorStops() {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> List.of(
+        ctx.spawn(scriptedStage(0, false), "fine"), ctx.spawn(scriptedStage(1, false, true), "crashing"))));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 2, 1), client.ref()));
+
+    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage actor crashing stopped");
   }
 }

@@ -3,13 +3,16 @@ package io.zbpp.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zbpp.schedule.CostModel;
 import io.zbpp.schedule.Placement;
 import io.zbpp.schedule.PlanText;
 import io.zbpp.schedule.Schedules;
+import io.zbpp.schedule.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +71,11 @@ class LocalTrainingTest {
   @MethodSource("everyScheduleAndShape")
   void everyScheduleTrainsBitForBitLikeOneDevice(String schedule, int p, int m) {
     int v = chunksPerStage(schedule);
+    try {
+      Schedules.byName(schedule).plan(new Shape(p, m, v), CostModel.uniform(p, 1, 1, 1, 0));
+    } catch (IllegalArgumentException e) {
+      Assumptions.abort(schedule + " does not take p=" + p + " m=" + m + ": " + e.getMessage());
+    }
     TrainReport r = train(TrainSpec.builder(schedule, p, m).chunksPerStage(v), p * v, m);
 
     assertEqualsSequential(r, p * v, m);
