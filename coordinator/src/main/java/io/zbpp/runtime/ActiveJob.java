@@ -5,6 +5,7 @@ import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
+import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.StageCommand;
@@ -27,6 +28,7 @@ final class ActiveJob {
   final JobPlanner.Planned planned;
   final List<ActorRef<StageCommand>> stages;
   final ActorRef<JobOutcome> replyTo;
+  final Optional<ActorRef<JobProgress>> progress;
   final ParameterDigest digest;
   private final TreeMap<Integer, IterationReport> reports = new TreeMap<>();
   private final List<IterationResult> results = new ArrayList<>();
@@ -35,12 +37,13 @@ final class ActiveJob {
   private long iterationStart;
 
   ActiveJob(JobEpoch job, JobSpec spec, JobPlanner.Planned planned, List<ActorRef<StageCommand>> stages,
-      ActorRef<JobOutcome> replyTo) {
+      ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobProgress>> progress) {
     this.job = job;
     this.spec = spec;
     this.planned = planned;
     this.stages = List.copyOf(stages);
     this.replyTo = replyTo;
+    this.progress = progress;
     this.digest = new ParameterDigest(stages.size());
   }
 

@@ -6,7 +6,9 @@ import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
+import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobFailed;
+import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.ParametersSent;
 import io.zbpp.protocol.msg.ProgramLoaded;
@@ -17,6 +19,7 @@ import io.zbpp.protocol.msg.StopStage;
 import io.zbpp.protocol.msg.SubmitJob;
 import io.zbpp.protocol.msg.TensorFrame;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
@@ -70,7 +73,7 @@ public final class Coordinator {
     }
     Programs programs = planned.compiled().programs();
     List<ActorRef<StageCommand>> stages = provisioner.provision(ctx, job, s.spec().stages());
-    ActiveJob active = new ActiveJob(job, s.spec(), planned, stages, s.replyTo());
+    ActiveJob active = new ActiveJob(job, s.spec(), planned, stages, s.replyTo(), s.progress());
     stages.forEach(ctx::watch);
     for (int st = 0; st < stages.size(); st++) {
       stages.get(st).tell(new LoadProgram(job, programs.stage(st), programs.microbatches(),
@@ -101,9 +104,11 @@ public final class Coordinator {
       if (!r.job().equals(a.job)) {
         return Behaviors.same();
       }
-      if (a.report(r, System.nanoTime()).isEmpty()) {
+      Optional<IterationResult> done = a.report(r, System.nanoTime());
+      if (done.isEmpty()) {
         return Behaviors.same();
       }
+      a.progress.ifPresent(p -> p.tell(new JobProgress(a.job, a.spec.iterations(), done.get())));
       if (!a.lastIteration()) {
         startIteration(a, a.iteration() + 1);
         return Behaviors.same();

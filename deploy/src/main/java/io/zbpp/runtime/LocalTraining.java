@@ -8,13 +8,22 @@ import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.JobFailed;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
+import io.zbpp.protocol.msg.JobProgress;
+import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.SubmitJob;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -69,24 +78,51 @@ public final class LocalTraining implements AutoCloseable {
   }
 
   /** Trains one job on this instance's actor system. */
-  public synchronized TrainReport train(TrainSpec given, IntFunction<ChunkRunner> factory) {
+  public TrainReport train(TrainSpec given, IntFunction<ChunkRunner> factory) {
+    return train(given, factory, r -> { });
+  }
+
+  /**
+   * Trains one job, calling {@code onIteration} after every iteration (from an actor thread, in iteration
+   * order; e.g. for a progress bar).
+   */
+  public synchronized TrainReport train(TrainSpec given, IntFunction<ChunkRunner> factory,
+      Consumer<IterationResult> onIteration) {
     TrainSpec spec = given.withConfiguredFrameBytes(system.settings().config());
     validate(spec);
     chunks = factory;
     JobSpec job = spec.toJobSpec("train-" + ++jobs);
-    JobOutcome outcome = ask(job, spec);
+    CompletableFuture<Void> reported = new CompletableFuture<>();
+    ActorRef<JobProgress> listener = system.systemActorOf(progressListener(onIteration, reported),
+        "progress-" + jobs, Props.empty());
+    JobOutcome outcome = ask(job, spec, listener);
     if (outcome instanceof JobFailed f) {
       throw new IllegalStateException("job " + f.job() + " failed: " + f.message());
     }
+    reported.orTimeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS).join();
     JobFinished done = (JobFinished) outcome;
     String name = spec.planText().isEmpty() ? spec.schedule() : done.planText().lines().findFirst()
         .map(l -> l.replace("# schedule:", "").strip()).orElse("custom");
     return TrainReport.of(spec, name, done);
   }
 
-  private JobOutcome ask(JobSpec job, TrainSpec spec) {
+  /** Calls back per iteration and stops after the last one, completing {@code reported}. */
+  private static Behavior<JobProgress> progressListener(Consumer<IterationResult> onIteration,
+      CompletableFuture<Void> reported) {
+    return Behaviors.receive(JobProgress.class).onMessage(JobProgress.class, p -> {
+      onIteration.accept(p.result());
+      if (p.result().iteration() < p.iterations() - 1) {
+        return Behaviors.same();
+      }
+      reported.complete(null);
+      return Behaviors.stopped();
+    }).build();
+  }
+
+  private JobOutcome ask(JobSpec job, TrainSpec spec, ActorRef<JobProgress> progress) {
     try {
-      return AskPattern.<CoordinatorCommand, JobOutcome>ask(system, reply -> new SubmitJob(job, reply),
+      return AskPattern.<CoordinatorCommand, JobOutcome>ask(system,
+          reply -> new SubmitJob(job, reply, Optional.of(progress)),
           spec.timeout(), system.scheduler()).toCompletableFuture().get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TimeoutException) {

@@ -111,14 +111,17 @@ class LocalTrainingTest {
   }
 
   @Test
-  void reportsPredictedAndRealizedBubbleAndThroughput() {
-    TrainReport r = train(TrainSpec.builder("1f1b", 3, 4), 3, 4);
+  void reportsPredictedAndRealizedBubbleAndThroughputAndCallsBackPerIteration() {
+    List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    TrainReport r = training.train(TrainSpec.builder("1f1b", 3, 4).iterations(ITERATIONS).build(),
+        c -> new ArithmeticChunkRunner(c, 3, 4, SEED), it -> seen.add(it.iteration()));
 
     // 1F1B, unit costs, no comm: cost (m + p − 1)·3 = 18, work m·3 = 12 (PAPER.md §3)
     assertThat(r.predictedBubbleRate()).isCloseTo(6.0 / 18.0, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(r.realizedBubbleRates()).hasSize(ITERATIONS).allSatisfy(b -> assertThat(b).isBetween(0.0, 1.0));
     assertThat(r.iterationMillis()).hasSize(ITERATIONS).allSatisfy(ms -> assertThat(ms).isPositive());
     assertThat(r.samplesPerSecond()).isPositive();
+    assertThat(seen).containsExactly(0, 1, 2);
   }
 
   static Stream<Arguments> badInput() {

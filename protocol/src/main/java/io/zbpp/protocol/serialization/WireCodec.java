@@ -10,6 +10,7 @@ import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobFailed;
 import io.zbpp.protocol.msg.JobFinished;
+import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.ParametersSent;
 import io.zbpp.protocol.msg.ProgramLoaded;
@@ -21,6 +22,7 @@ import io.zbpp.protocol.msg.TensorFrame;
 import io.zbpp.protocol.msg.WireMessage;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -42,7 +44,8 @@ public final class WireCodec {
       Map.entry("CommandRejected", b -> rejected(Wire.CommandRejected.parseFrom(b))),
       Map.entry("SubmitJob", b -> submit(Wire.SubmitJob.parseFrom(b))),
       Map.entry("JobFinished", b -> finished(Wire.JobFinished.parseFrom(b))),
-      Map.entry("JobFailed", b -> jobFailed(Wire.JobFailed.parseFrom(b))));
+      Map.entry("JobFailed", b -> jobFailed(Wire.JobFailed.parseFrom(b))),
+      Map.entry("JobProgress", b -> progress(Wire.JobProgress.parseFrom(b))));
 
   @FunctionalInterface
   private interface Parser {
@@ -117,7 +120,10 @@ public final class WireCodec {
           .build();
     } else if (m instanceof SubmitJob s) {
       return Wire.SubmitJob.newBuilder().setSpec(WireValues.spec(s.spec())).setReplyTo(refs.encode(s.replyTo()))
-          .build();
+          .setProgress(s.progress().map(refs::encode).orElse("")).build();
+    } else if (m instanceof JobProgress p) {
+      return Wire.JobProgress.newBuilder().setJob(job(p.job())).setIterations(p.iterations())
+          .setResult(WireValues.iteration(p.result())).build();
     } else if (m instanceof JobFinished f) {
       return Wire.JobFinished.newBuilder().setJob(job(f.job())).setPredictedBubbleRate(f.predictedBubbleRate())
           .addAllIterations(map(f.iterations(), WireValues::iteration)).setParamsSha256(f.paramsSha256())
@@ -177,7 +183,12 @@ public final class WireCodec {
   }
 
   private SubmitJob submit(Wire.SubmitJob s) {
-    return new SubmitJob(WireValues.spec(s.getSpec()), refs.decode(s.getReplyTo()));
+    return new SubmitJob(WireValues.spec(s.getSpec()), refs.decode(s.getReplyTo()),
+        s.getProgress().isEmpty() ? Optional.empty() : Optional.of(refs.decode(s.getProgress())));
+  }
+
+  private static JobProgress progress(Wire.JobProgress p) {
+    return new JobProgress(job(p.getJob()), p.getIterations(), WireValues.iteration(p.getResult()));
   }
 
   private static JobFinished finished(Wire.JobFinished f) {

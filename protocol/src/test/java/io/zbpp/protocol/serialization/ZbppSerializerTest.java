@@ -12,6 +12,7 @@ import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.JobFailed;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
+import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
@@ -51,6 +52,7 @@ class ZbppSerializerTest {
   private static final TestProbe<StageCommand> STAGE = KIT.createTestProbe();
   private static final TestProbe<CoordinatorCommand> COORD = KIT.createTestProbe();
   private static final TestProbe<JobOutcome> CLIENT = KIT.createTestProbe();
+  private static final TestProbe<JobProgress> PROGRESS = KIT.createTestProbe();
 
   @AfterAll
   static void shutdown() {
@@ -78,6 +80,8 @@ class ZbppSerializerTest {
         new StageFailed(JOB, 1, "F(3, 2) threw: boom"),
         new CommandRejected(new JobEpoch("job-7", 2), 0, "stale epoch 2 < 3"),
         new SubmitJob(spec, CLIENT.ref()),
+        new SubmitJob(spec, CLIENT.ref(), java.util.Optional.of(PROGRESS.ref())),
+        new JobProgress(JOB, 5, new IterationResult(3, 1.5, 20, 0.1, List.of(trace))),
         new JobFinished(JOB, 0.2431, List.of(new IterationResult(0, 5.25, 1_000_000L, 0.25, List.of(trace))),
             "ab".repeat(32), "0: F0 BW0\n"),
         new JobFailed(JOB, "--stages [9]: more than the 8 layers"));
