@@ -72,10 +72,7 @@ public final class RuntimeBench {
         .model(new ModelShape(ps.layers(), ps.hidden(), ps.heads(), PaperSetting.SEQUENCE_LENGTH,
             ps.microbatchSize()))
         .memLimitFactor(factor).build();
-    int v = spec.chunksPerStage();
-    int chunks = ps.stages() * v;
-    return training.train(spec, c -> new SleepingChunkRunner(c, chunks, nanos(ps.tf() * scale / v),
-        nanos(ps.tb() * scale / v), nanos(ps.tw() * scale / v), 1024));
+    return training.train(spec, SleepingChunkRunner.emulating(spec, 1024));
   }
 
   /** Mean measured time of each pass kind (steady iterations), to compare with the requested times. */
@@ -91,10 +88,6 @@ public final class RuntimeBench {
     StringBuilder sb = new StringBuilder();
     sum.forEach((op, s) -> sb.append(op).append(String.format(Locale.ROOT, "=%.3f ", s[0] / s[1])));
     return sb.toString().strip();
-  }
-
-  private static long nanos(double ms) {
-    return Math.round(ms * 1e6);
   }
 
   private static void print(String name, TrainReport r, TrainReport base, int p) {

@@ -1,9 +1,12 @@
 package io.zbpp.runtime;
 
+import com.typesafe.config.ConfigFactory;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.schedule.Placement;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
  * An emulated model chunk for timing the runtime: each pass parks its thread for the pass's time (T/v of a
@@ -31,6 +34,34 @@ public final class SleepingChunkRunner implements ChunkRunner {
     this.bNanos = bNanos;
     this.wNanos = wNanos;
     this.payloadFloats = payloadFloats;
+  }
+
+  /**
+   * The emulated backend of a spec: chunk c sleeps its stage's profiled T_F, T_B, T_W (ms, as given in the
+   * spec, already time-scaled) divided by v, on the stage the planned placement puts it on.
+   *
+   * @throws IllegalArgumentException when the spec has no profiled times or does not plan
+   */
+  public static IntFunction<ChunkRunner> emulating(TrainSpec spec, int payloadFloats) {
+    if (spec.costF().isEmpty()) {
+      throw new IllegalArgumentException("--backend emulated: needs pass times (--cost-f, --cost-b, --cost-w)");
+    }
+    Placement placement = JobPlanner.plan(spec.withConfiguredFrameBytes(ConfigFactory.load()).toJobSpec("emulated"))
+        .compiled().plan().placement();
+    int v = placement.chunksPerStage();
+    return c -> {
+      int s = placement.stageOf(c);
+      return new SleepingChunkRunner(c, placement.chunks(), nanos(pick(spec.costF(), s) / v),
+          nanos(pick(spec.costB(), s) / v), nanos(pick(spec.costW(), s) / v), payloadFloats);
+    };
+  }
+
+  private static double pick(List<Double> perStage, int stage) {
+    return perStage.size() == 1 ? perStage.get(0) : perStage.get(stage);
+  }
+
+  private static long nanos(double ms) {
+    return Math.round(ms * 1e6);
   }
 
   /**
