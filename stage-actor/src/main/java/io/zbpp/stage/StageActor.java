@@ -207,6 +207,13 @@ public final class StageActor {
       return Behaviors.same(); // the result of a superseded epoch
     }
     busy = false;
+    if (ctx.getLog().isDebugEnabled()) {
+      for (int i = 0; i < d.steps().size(); i++) {
+        Computed c = d.results().get(i);
+        ctx.getLog().debug("iteration {} op {}{}", d.iteration(), d.steps().get(i).in(),
+            c == null ? "" : " " + (c.endNanos() - c.startNanos()) / 1000 + " us");
+      }
+    }
     run.apply(d.steps(), d.results());
     drive();
     return Behaviors.same();
