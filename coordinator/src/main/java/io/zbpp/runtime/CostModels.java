@@ -1,0 +1,53 @@
+package io.zbpp.runtime;
+
+import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.schedule.CostModel;
+import java.util.List;
+
+/**
+ * Builds a job's cost model (STYLE.md §4): from profiled times when the spec has them, else estimated from
+ * the model shape — per layer T_F ∝ forward FLOPs 24·b·s·h² + 4·b·s²·h (in GFLOP), T_B = T_F, T_W = T_F/2
+ * (the paper's profiles show B ≈ F and W ≈ F/2, PAPER.md §7) — and, with no model shape either, unit times.
+ * Memory deltas follow PAPER.md §2 per layer: ΔM(F) = s·b·(34h + 5a·s), ΔM(W) = −32·s·b·h,
+ * ΔM(B) = −(ΔM(F) + ΔM(W)), times the layers of one stage (L / p); without a shape they are 1, 0, −1.
+ * The memory limit is {@code memLimit} when given, else {@code memLimitFactor}·p·ΔM(F) of stage 0 (the
+ * unit of ZB-1p and ZB-2p), else none.
+ */
+public final class CostModels {
+  private CostModels() {}
+
+  public static CostModel of(JobSpec spec) {
+    int p = spec.stages();
+    ModelShape m = spec.model();
+    CostModel.Builder b = CostModel.builder(p).comm(spec.costComm());
+    boolean shaped = m.layers() > 0 && m.hidden() > 0 && m.heads() > 0 && m.sequenceLength() > 0
+        && m.microbatchSize() > 0;
+    double layers = shaped ? (double) m.layers() / p : 1;
+    if (spec.hasProfiledTimes()) {
+      b.tf(values(spec.costF())).tb(values(spec.costB())).tw(values(spec.costW()));
+    } else if (shaped) {
+      double sb = (double) m.sequenceLength() * m.microbatchSize();
+      double flops = layers * (24 * sb * m.hidden() * (double) m.hidden() + 4 * sb * m.sequenceLength() * m.hidden());
+      b.times(flops / 1e9, flops / 1e9, flops / 2e9);
+    }
+    if (shaped) {
+      double sb = (double) m.sequenceLength() * m.microbatchSize();
+      double memF = layers * sb * (34.0 * m.hidden() + 5.0 * m.heads() * m.sequenceLength());
+      double memW = -layers * sb * 32.0 * m.hidden();
+      b.mem(memF, -(memF + memW), memW);
+    }
+    CostModel costs = b.build();
+    if (spec.memLimit() > 0) {
+      return costs.withMemLimit(spec.memLimit());
+    }
+    if (spec.memLimitFactor() > 0) {
+      return costs.withMemLimit(spec.memLimitFactor() * p * costs.memF(0));
+    }
+    return costs;
+  }
+
+  private static double[] values(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+}

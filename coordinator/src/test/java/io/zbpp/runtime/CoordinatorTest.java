@@ -1,0 +1,152 @@
+package io.zbpp.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.zbpp.protocol.msg.CoordinatorCommand;
+import io.zbpp.protocol.msg.FetchParameters;
+import io.zbpp.protocol.msg.IterationReport;
+import io.zbpp.protocol.msg.JobFailed;
+import io.zbpp.protocol.msg.JobFinished;
+import io.zbpp.protocol.msg.JobOutcome;
+import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.LoadProgram;
+import io.zbpp.protocol.msg.LossRecord;
+import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.PassRecord;
+import io.zbpp.protocol.msg.ProgramLoaded;
+import io.zbpp.protocol.msg.ProgramOp;
+import io.zbpp.protocol.msg.RunIteration;
+import io.zbpp.protocol.msg.StageCommand;
+import io.zbpp.protocol.msg.StageFailed;
+import io.zbpp.protocol.msg.StopStage;
+import io.zbpp.protocol.msg.SubmitJob;
+import io.zbpp.protocol.msg.TensorFrames;
+import io.zbpp.protocol.msg.TensorKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator against scripted stages (it cannot see the real stage actor), with serialize-messages on. */
+class CoordinatorTest {
+  private static final ActorTestKit KIT = ActorTestKit.create(
+      ConfigFactory.parseString("pekko.actor.serialize-messages = on").withFallback(ConfigFactory.load()));
+
+  @AfterAll
+  static void shutdown() {
+    KIT.shutdownTestKit();
+  }
+
+  static JobSpec spec(int p, int m, int iterations) {
+    return new JobSpec("job", "1f1b", "", p, m, 1, iterations, List.of(1.0), List.of(1.0), List.of(1.0), 0,
+        new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096);
+  }
+
+  /** A stage that reports one pass and the loss j+stage per microbatch, and holds parameter {stage, 0.5}. */
+  static Behavior<StageCommand> scriptedStage(int stage, boolean failOnRun) {
+    return scriptedStage(stage, failOnRun, false);
+  }
+
+  static Behavior<StageCommand> scriptedStage(int stage, boolean failOnRun, boolean crashOnRun) {
+    return Behaviors.setup(ctx -> {
+      LoadProgram[] load = new LoadProgram[1];
+      return Behaviors.receive(StageCommand.class)
+          .onMessage(LoadProgram.class, l -> {
+            load[0] = l;
+            l.coordinator().tell(new ProgramLoaded(l.job(), stage));
+            return Behaviors.same();
+          })
+          .onMessage(RunIteration.class, r -> {
+            if (crashOnRun) {
+              throw new IllegalStateException("stage crashed");
+            }
+            if (failOnRun) {
+              load[0].coordinator().tell(new StageFailed(r.job(), stage, "F0 threw boom"));
+              return Behaviors.same();
+            }
+            List<LossRecord> losses = new ArrayList<>();
+            if (stage == load[0].chunkStage().size() - 1) {
+              for (int j = 0; j < load[0].microbatches(); j++) {
+                losses.add(new LossRecord(j, j + 0.25 * r.iteration()));
+              }
+            }
+            load[0].coordinator().tell(new IterationReport(r.job(), stage, r.iteration(),
+                List.of(new PassRecord(ProgramOp.F, 0, stage, 100, 200)), losses, 64));
+            return Behaviors.same();
+          })
+          .onMessage(FetchParameters.class, f -> {
+            TensorFrames.split(f.job(), TensorKey.parameter(stage, 0), new int[] {2}, new float[] {stage, 0.5f}, 4)
+                .forEach(load[0].coordinator()::tell);
+            load[0].coordinator().tell(new ParametersSent(f.job(), stage, 2));
+            return Behaviors.same();
+          })
+          .onMessage(StopStage.class, s -> Behaviors.stopped())
+          .build();
+    });
+  }
+
+  @Test
+  void drivesEveryIterationThenDigestsTheParametersInModelOrder() {
+    AtomicInteger provisioned = new AtomicInteger();
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> {
+      List<ActorRef<StageCommand>> refs = new ArrayList<>();
+      for (int s = 0; s < p; s++) {
+        refs.add(ctx.spawn(scriptedStage(s, false), "s" + s + "-" + provisioned.incrementAndGet()));
+      }
+      return refs;
+    }));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(3, 4, 2), client.ref()));
+
+    JobFinished done = (JobFinished) client.receiveMessage();
+    assertThat(done.iterations()).hasSize(2);
+    assertThat(done.iterations().get(1).loss()).isEqualTo((0 + 1 + 2 + 3 + 4 * 0.25) / 4);
+    assertThat(done.iterations().get(0).stages()).hasSize(3);
+    assertThat(done.predictedBubbleRate()).isEqualTo(2.0 * 3 / (6 * 3));
+    assertThat(done.paramsSha256()).isEqualTo(ParameterDigest.sha256(List.of(List.of(new float[] {0, 0.5f}),
+        List.of(new float[] {1, 0.5f}), List.of(new float[] {2, 0.5f}))));
+  }
+
+  @Test
+  void answersBadInputWithoutProvisioningAnyStage() {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> {
+      throw new AssertionError("no stage for bad input");
+    }));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 0, 1), client.ref()));
+
+    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("--microbatches [0]: must be at least 1");
+  }
+
+  @Test
+  void failsTheJobWhenAStageFails() {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> List.of(
+        ctx.spawn(scriptedStage(0, false), "ok"), ctx.spawn(scriptedStage(1, true), "failing"))));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 2, 3), client.ref()));
+
+    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage 1: F0 threw boom");
+  }
+
+  @Test
+  void failsTheJobWhenAStageActorStops() {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> List.of(
+        ctx.spawn(scriptedStage(0, false), "fine"), ctx.spawn(scriptedStage(1, false, true), "crashing"))));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 2, 1), client.ref()));
+
+    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage actor crashing stopped");
+  }
+}

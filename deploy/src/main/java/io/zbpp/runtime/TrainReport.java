@@ -1,0 +1,92 @@
+package io.zbpp.runtime;
+
+import io.zbpp.protocol.msg.IterationResult;
+import io.zbpp.protocol.msg.JobFinished;
+import io.zbpp.protocol.msg.PassRecord;
+import io.zbpp.protocol.msg.StageTrace;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code zbpp train} reports (the issue's JSON fields), from the coordinator's {@link JobFinished}.
+ *
+ * <p>{@code realizedBubbleRate}, {@code iterationMillis} average and {@code samplesPerSecond} leave out the
+ * first iteration when there are several: it includes JIT compilation and first-touch allocation, which the
+ * paper's steady-state figures do not. Per-iteration values are all kept.
+ *
+ * @param losses the mean microbatch loss of each iteration
+ * @param paramsSha256 SHA-256 of all parameters in model order (float32 little-endian, chunk by chunk)
+ * @param realizedBubbleRates per iteration, measured from the pass timestamps ({@link RealizedBubble})
+ * @param iterationMillis per iteration, from RunIteration to the last stage's report
+ * @param samplesPerSecond m · microbatch size / mean steady iteration time
+ * @param timeline every compute pass that ran, for an SVG of what actually happened
+ * @param planText the plan that ran (plan-file format)
+ */
+public record TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
+    double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
+    List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText) {
+  public TrainReport {
+    losses = List.copyOf(losses);
+    realizedBubbleRates = List.copyOf(realizedBubbleRates);
+    iterationMillis = List.copyOf(iterationMillis);
+    timeline = List.copyOf(timeline);
+  }
+
+  /**
+   * One compute pass as it ran; times in ms from the earliest pass start of its iteration (one JVM, one
+   * clock).
+   */
+  public record TimelineBar(int iteration, int stage, String op, int microbatch, int chunk, double startMillis,
+      double endMillis) {}
+
+  static TrainReport of(TrainSpec spec, String scheduleName, JobFinished f) {
+    List<IterationResult> its = f.iterations();
+    List<Double> losses = its.stream().map(IterationResult::loss).toList();
+    List<Double> bubbles = its.stream().map(IterationResult::realizedBubbleRate).toList();
+    List<Double> millis = its.stream().map(r -> r.wallNanos() / 1e6).toList();
+    int skip = its.size() > 1 ? 1 : 0;
+    double meanMillis = mean(millis.subList(skip, millis.size()));
+    double samples = meanMillis > 0 ? spec.microbatches() * spec.microbatchSize() * 1000.0 / meanMillis : 0;
+    return new TrainReport(scheduleName, spec.stages(), spec.microbatches(), losses, f.paramsSha256(),
+        f.predictedBubbleRate(), mean(bubbles.subList(skip, bubbles.size())), bubbles, millis, samples,
+        bars(its), f.planText());
+  }
+
+  private static List<TimelineBar> bars(List<IterationResult> its) {
+    List<TimelineBar> out = new ArrayList<>();
+    for (IterationResult r : its) {
+      long origin = r.stages().stream().flatMap(s -> s.passes().stream()).mapToLong(PassRecord::startNanos).min()
+          .orElse(0);
+      for (StageTrace t : r.stages()) {
+        for (PassRecord p : t.passes()) {
+          out.add(new TimelineBar(r.iteration(), t.stage(), p.op().name(), p.microbatch(), p.chunk(),
+              (p.startNanos() - origin) / 1e6, (p.endNanos() - origin) / 1e6));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The {@code zbpp train --json} object: the issue's fields (the timeline is left to {@link TimelineSvg}). */
+  public String toJson() {
+    return "{\"schedule\": \"" + schedule + "\", \"stages\": " + stages + ", \"microbatches\": " + microbatches
+        + ", \"losses\": " + numbers(losses) + ", \"paramsSha256\": \"" + paramsSha256
+        + "\", \"predictedBubbleRate\": " + number(predictedBubbleRate) + ", \"realizedBubbleRate\": "
+        + number(realizedBubbleRate) + ", \"realizedBubbleRates\": " + numbers(realizedBubbleRates)
+        + ", \"iterationMillis\": " + numbers(iterationMillis) + ", \"samplesPerSecond\": "
+        + number(samplesPerSecond) + "}";
+  }
+
+  private static String numbers(List<Double> v) {
+    return v.stream().map(TrainReport::number).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
+  /** A JSON number; NaN and infinities (not JSON) become null. */
+  private static String number(double d) {
+    return Double.isFinite(d) ? Double.toString(d) : "null";
+  }
+
+  private static double mean(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+  }
+}

@@ -1,0 +1,148 @@
+package io.zbpp.runtime;
+
+import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ModelShape;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A training job for {@link LocalTraining}: the {@code zbpp train} options as a value. Build with
+ * {@link #builder(String, int, int)}.
+ *
+ * @param availableChunks how many model chunks the model can be cut into (its layers); p·v must not exceed it
+ * @param planText a plan file to run instead of the schedule's plan, or empty
+ * @param frameBytes the largest tensor payload per message; 0 takes {@code zbpp.protocol.max-frame-bytes}
+ *     from the configuration
+ * @param serializeMessages run with {@code pekko.actor.serialize-messages = on} (tests)
+ */
+public record TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
+    int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
+    double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
+    boolean serializeMessages, Duration timeout) {
+  public TrainSpec {
+    Objects.requireNonNull(schedule, "schedule");
+    Objects.requireNonNull(planText, "planText");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(timeout, "timeout");
+    costF = List.copyOf(costF);
+    costB = List.copyOf(costB);
+    costW = List.copyOf(costW);
+  }
+
+  public static Builder builder(String schedule, int stages, int microbatches) {
+    return new Builder(schedule, stages, microbatches);
+  }
+
+  /** The job as the coordinator receives it. */
+  public JobSpec toJobSpec(String jobId) {
+    return new JobSpec(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB,
+        costW, costComm, model, memLimit, memLimitFactor, frameBytes);
+  }
+
+  /** This spec with {@code frameBytes} 0 replaced by the configured {@code zbpp.protocol.max-frame-bytes}. */
+  public TrainSpec withConfiguredFrameBytes(com.typesafe.config.Config config) {
+    if (frameBytes != 0) {
+      return this;
+    }
+    return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
+        costF, costB, costW, costComm, model, memLimit, memLimitFactor,
+        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout);
+  }
+
+  /** Samples per microbatch (the model's microbatch size, at least 1). */
+  public int microbatchSize() {
+    return Math.max(1, model.microbatchSize());
+  }
+
+  /** Builds a spec; defaults: v = 1, one iteration, no chunk limit, unit costs, no memory limit. */
+  public static final class Builder {
+    private final String schedule;
+    private final int stages;
+    private final int microbatches;
+    private String planText = "";
+    private int chunksPerStage = 1;
+    private int iterations = 1;
+    private int availableChunks = Integer.MAX_VALUE;
+    private List<Double> costF = List.of();
+    private List<Double> costB = List.of();
+    private List<Double> costW = List.of();
+    private double costComm;
+    private ModelShape model = new ModelShape(0, 0, 0, 0, 1);
+    private double memLimit;
+    private double memLimitFactor;
+    private int frameBytes;
+    private boolean serializeMessages;
+    private Duration timeout = Duration.ofMinutes(30);
+
+    private Builder(String schedule, int stages, int microbatches) {
+      this.schedule = schedule;
+      this.stages = stages;
+      this.microbatches = microbatches;
+    }
+
+    public Builder planText(String v) {
+      planText = v;
+      return this;
+    }
+
+    public Builder chunksPerStage(int v) {
+      chunksPerStage = v;
+      return this;
+    }
+
+    public Builder iterations(int v) {
+      iterations = v;
+      return this;
+    }
+
+    public Builder availableChunks(int v) {
+      availableChunks = v;
+      return this;
+    }
+
+    /** Profiled pass times and the communication time (one value for all stages, or one per stage). */
+    public Builder costs(List<Double> f, List<Double> b, List<Double> w, double comm) {
+      costF = f;
+      costB = b;
+      costW = w;
+      costComm = comm;
+      return this;
+    }
+
+    public Builder model(ModelShape v) {
+      model = v;
+      return this;
+    }
+
+    public Builder memLimit(double bytes) {
+      memLimit = bytes;
+      return this;
+    }
+
+    public Builder memLimitFactor(double k) {
+      memLimitFactor = k;
+      return this;
+    }
+
+    public Builder frameBytes(int v) {
+      frameBytes = v;
+      return this;
+    }
+
+    public Builder serializeMessages(boolean v) {
+      serializeMessages = v;
+      return this;
+    }
+
+    public Builder timeout(Duration v) {
+      timeout = v;
+      return this;
+    }
+
+    public TrainSpec build() {
+      return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
+          costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.zbpp.runtime;
+
+import io.zbpp.gpu.pipeline.ChunkRunner;
+import io.zbpp.gpu.pipeline.HostTensor;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fake model chunk with real, order-sensitive float32 arithmetic: y = tanh(W·x + b + noise), where the
+ * noise comes from a per-chunk counter of forward calls (like a dropout stream), the loss is ½Σy² on the last
+ * chunk, and W accumulates weight gradients as g ← ¾·g + ∂ so that their order matters bit-wise. A forward
+ * out of microbatch order, a W out of order or missing (step throws while W's are pending) changes the
+ * parameters or fails. Follows the {@link ChunkRunner} contract: the first chunk reads its own data, the last
+ * returns null from forward and starts B from its loss scaled by 1/m.
+ */
+final class ArithmeticChunkRunner implements ChunkRunner {
+  static final int D = 4;
+  private static final float DECAY = 0.75f;
+  private static final float LR = 0.05f;
+  private final int chunk;
+  private final int chunks;
+  private final int microbatches;
+  private final long seed;
+  private final float[] w = new float[D * D];
+  private final float[] b = new float[D];
+  private final float[] gw = new float[D * D];
+  private final float[] gb = new float[D];
+  private final Map<Integer, float[]> x = new HashMap<>();
+  private final Map<Integer, float[]> y = new HashMap<>();
+  private final Map<Integer, float[]> gz = new HashMap<>();
+  private final Map<Integer, Double> loss = new HashMap<>();
+  private int forwards;
+
+  ArithmeticChunkRunner(int chunk, int chunks, int microbatches, long seed) {
+    this.chunk = chunk;
+    this.chunks = chunks;
+    this.microbatches = microbatches;
+    this.seed = seed;
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) Math.sin(seed + 13 * chunk + i) * 0.5f;
+    }
+    for (int i = 0; i < D; i++) {
+      b[i] = (float) Math.cos(seed + 7 * chunk + i) * 0.1f;
+    }
+  }
+
+  /** The data of microbatch j of iteration it: what chunk 0 reads. */
+  static float[] data(long seed, int it, int j) {
+    float[] v = new float[D];
+    for (int k = 0; k < D; k++) {
+      v[k] = (float) Math.sin(seed * 31 + it * 7 + j * 3 + k);
+    }
+    return v;
+  }
+
+  @Override
+  public int chunk() {
+    return chunk;
+  }
+
+  @Override
+  public HostTensor forward(int iteration, int microbatch, HostTensor input) {
+    float[] in = chunk == 0 ? data(seed, iteration, microbatch) : input.data().clone();
+    float noise = 1e-3f * (float) Math.sin(++forwards);
+    float[] out = new float[D];
+    for (int k = 0; k < D; k++) {
+      float s = b[k] + noise;
+      for (int l = 0; l < D; l++) {
+        s += w[k * D + l] * in[l];
+      }
+      out[k] = (float) Math.tanh(s);
+    }
+    x.put(microbatch, in);
+    y.put(microbatch, out);
+    if (chunk < chunks - 1) {
+      return new HostTensor(new int[] {D}, out.clone());
+    }
+    double l = 0;
+    for (float v : out) {
+      l += 0.5 * v * v;
+    }
+    loss.put(microbatch, l);
+    return null;
+  }
+
+  @Override
+  public HostTensor backwardInput(int microbatch, HostTensor gradOutput) {
+    float[] out = y.remove(microbatch);
+    if (out == null) {
+      throw new IllegalStateException("B" + microbatch + " on chunk " + chunk + " before its F");
+    }
+    float[] gy = new float[D];
+    for (int k = 0; k < D; k++) {
+      gy[k] = chunk == chunks - 1 ? out[k] / microbatches : gradOutput.data()[k];
+    }
+    float[] g = new float[D];
+    for (int k = 0; k < D; k++) {
+      g[k] = gy[k] * (1 - out[k] * out[k]);
+    }
+    gz.put(microbatch, g);
+    if (chunk == 0) {
+      return null;
+    }
+    float[] gx = new float[D];
+    for (int l = 0; l < D; l++) {
+      for (int k = 0; k < D; k++) {
+        gx[l] += w[k * D + l] * g[k];
+      }
+    }
+    return new HostTensor(new int[] {D}, gx);
+  }
+
+  @Override
+  public void backwardWeight(int microbatch) {
+    float[] g = gz.remove(microbatch);
+    float[] in = x.remove(microbatch);
+    if (g == null || in == null) {
+      throw new IllegalStateException("W" + microbatch + " on chunk " + chunk + " before its B");
+    }
+    for (int k = 0; k < D; k++) {
+      for (int l = 0; l < D; l++) {
+        gw[k * D + l] = gw[k * D + l] * DECAY + g[k] * in[l];
+      }
+      gb[k] = gb[k] * DECAY + g[k];
+    }
+  }
+
+  @Override
+  public double loss(int microbatch) {
+    return loss.get(microbatch);
+  }
+
+  @Override
+  public void step(int iteration) {
+    if (!gz.isEmpty() || !x.isEmpty()) {
+      throw new IllegalStateException("step on chunk " + chunk + " with passes pending: B/W of " + x.keySet());
+    }
+    for (int i = 0; i < w.length; i++) {
+      w[i] -= LR * gw[i];
+      gw[i] = 0;
+    }
+    for (int i = 0; i < D; i++) {
+      b[i] -= LR * gb[i];
+      gb[i] = 0;
+    }
+    loss.clear();
+  }
+
+  @Override
+  public long bytesHeld() {
+    return 4L * D * (x.size() + y.size() + gz.size());
+  }
+
+  @Override
+  public List<float[]> parameters() {
+    return List.of(w.clone(), b.clone());
+  }
+
+  @Override
+  public void close() {}
+}

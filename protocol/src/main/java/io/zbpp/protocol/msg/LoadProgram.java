@@ -1,0 +1,25 @@
+package io.zbpp.protocol.msg;
+
+import java.util.List;
+import java.util.Objects;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Coordinator → stage: the program this stage runs every iteration, the placement (stage of each chunk),
+ * the largest tensor payload per frame, every stage's reference (its neighbours among them) and where to report. A stage answers
+ * {@link ProgramLoaded}; a later epoch replaces the program.
+ */
+public record LoadProgram(JobEpoch job, StageProgram program, int microbatches, List<Integer> chunkStage,
+    int frameBytes, List<ActorRef<StageCommand>> stages, ActorRef<CoordinatorCommand> coordinator)
+    implements StageCommand, WireMessage {
+  public LoadProgram {
+    Objects.requireNonNull(job, "job");
+    Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(coordinator, "coordinator");
+    chunkStage = List.copyOf(chunkStage);
+    if (frameBytes < 4) {
+      throw new IllegalArgumentException("frame-bytes [" + frameBytes + "]: must be at least 4");
+    }
+    stages = List.copyOf(stages);
+  }
+}

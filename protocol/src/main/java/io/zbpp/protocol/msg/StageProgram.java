@@ -1,0 +1,57 @@
+package io.zbpp.protocol.msg;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The lowered program of one stage for one iteration, in execution order. Every instruction sits on this
+ * stage. Prints as {@code <stage>: <instr> <instr> ...} and parses back.
+ */
+public record StageProgram(int stage, List<ProgramInstruction> instructions) {
+  public StageProgram {
+    instructions = List.copyOf(instructions);
+    for (ProgramInstruction in : instructions) {
+      if (in.stage() != stage) {
+        throw new IllegalArgumentException("instruction " + in + " listed in the program of stage " + stage);
+      }
+    }
+  }
+
+  public int size() {
+    return instructions.size();
+  }
+
+  public ProgramInstruction get(int k) {
+    return instructions.get(k);
+  }
+
+  /** The chunks this program runs passes on, ascending. */
+  public List<Integer> chunks() {
+    return instructions.stream().map(ProgramInstruction::chunk).distinct().sorted().toList();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder().append(stage).append(':');
+    for (ProgramInstruction in : instructions) {
+      sb.append(' ').append(in);
+    }
+    return sb.toString();
+  }
+
+  /** Parses {@link #toString()}. */
+  public static StageProgram parse(String line) {
+    int colon = line.indexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("bad program line [" + line + "]: expected <stage>: <instructions>");
+    }
+    int stage = Integer.parseInt(line.substring(0, colon).strip());
+    List<ProgramInstruction> ins = new ArrayList<>();
+    for (String tok : line.substring(colon + 1).strip().split("\\s+")) {
+      if (!tok.isEmpty()) {
+        ins.add(ProgramInstruction.parse(tok));
+      }
+    }
+    return new StageProgram(stage, ins);
+  }
+}

@@ -1,0 +1,23 @@
+package io.zbpp.protocol.msg;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * Client → coordinator: run a job and answer with its {@link JobOutcome}; when {@code progress} is given,
+ * send it a {@link JobProgress} after every iteration.
+ */
+public record SubmitJob(JobSpec spec, ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobProgress>> progress)
+    implements CoordinatorCommand, WireMessage {
+  public SubmitJob {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(replyTo, "replyTo");
+    Objects.requireNonNull(progress, "progress");
+  }
+
+  /** A submission without progress reports. */
+  public SubmitJob(JobSpec spec, ActorRef<JobOutcome> replyTo) {
+    this(spec, replyTo, Optional.empty());
+  }
+}

@@ -1,0 +1,202 @@
+package io.zbpp.protocol.serialization;
+
+import static io.zbpp.protocol.serialization.WireValues.job;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.zbpp.protocol.Wire;
+import io.zbpp.protocol.msg.CommandRejected;
+import io.zbpp.protocol.msg.FetchParameters;
+import io.zbpp.protocol.msg.IterationReport;
+import io.zbpp.protocol.msg.JobFailed;
+import io.zbpp.protocol.msg.JobFinished;
+import io.zbpp.protocol.msg.JobProgress;
+import io.zbpp.protocol.msg.LoadProgram;
+import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.ProgramLoaded;
+import io.zbpp.protocol.msg.RunIteration;
+import io.zbpp.protocol.msg.StageFailed;
+import io.zbpp.protocol.msg.StopStage;
+import io.zbpp.protocol.msg.SubmitJob;
+import io.zbpp.protocol.msg.TensorFrame;
+import io.zbpp.protocol.msg.WireMessage;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Maps every {@link WireMessage} record to its protobuf message of {@code runtime.proto} and back. The
+ * manifest (the record's simple name) tells which message a byte string holds.
+ */
+public final class WireCodec {
+  private final RefCodec refs;
+  private final Map<String, Parser> parsers = Map.ofEntries(
+      Map.entry("TensorFrame", b -> frame(Wire.TensorFrame.parseFrom(b))),
+      Map.entry("LoadProgram", b -> load(Wire.LoadProgram.parseFrom(b))),
+      Map.entry("RunIteration", b -> run(Wire.RunIteration.parseFrom(b))),
+      Map.entry("FetchParameters", b -> new FetchParameters(job(Wire.FetchParameters.parseFrom(b).getJob()))),
+      Map.entry("StopStage", b -> new StopStage(job(Wire.StopStage.parseFrom(b).getJob()))),
+      Map.entry("ProgramLoaded", b -> loaded(Wire.ProgramLoaded.parseFrom(b))),
+      Map.entry("IterationReport", b -> report(Wire.IterationReport.parseFrom(b))),
+      Map.entry("ParametersSent", b -> sent(Wire.ParametersSent.parseFrom(b))),
+      Map.entry("StageFailed", b -> failed(Wire.StageFailed.parseFrom(b))),
+      Map.entry("CommandRejected", b -> rejected(Wire.CommandRejected.parseFrom(b))),
+      Map.entry("SubmitJob", b -> submit(Wire.SubmitJob.parseFrom(b))),
+      Map.entry("JobFinished", b -> finished(Wire.JobFinished.parseFrom(b))),
+      Map.entry("JobFailed", b -> jobFailed(Wire.JobFailed.parseFrom(b))),
+      Map.entry("JobProgress", b -> progress(Wire.JobProgress.parseFrom(b))));
+
+  @FunctionalInterface
+  private interface Parser {
+    WireMessage parse(byte[] bytes) throws InvalidProtocolBufferException;
+  }
+
+  public WireCodec(RefCodec refs) {
+    this.refs = refs;
+  }
+
+  /** Every manifest this codec reads. */
+  public java.util.Set<String> manifests() {
+    return parsers.keySet();
+  }
+
+  /** The manifest of a message: its record's simple name. */
+  public static String manifest(WireMessage m) {
+    return m.getClass().getSimpleName();
+  }
+
+  public byte[] toBinary(WireMessage m) {
+    return toProto(m).toByteArray();
+  }
+
+  /** @throws IllegalArgumentException for an unknown manifest or bytes that do not parse */
+  public WireMessage fromBinary(byte[] bytes, String manifest) {
+    Parser p = parsers.get(manifest);
+    if (p == null) {
+      throw new IllegalArgumentException("unknown zbpp message manifest [" + manifest + "]");
+    }
+    try {
+      return p.parse(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalArgumentException("bad bytes for zbpp message " + manifest + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The protobuf message of a record. */
+  public Message toProto(WireMessage m) {
+    if (m instanceof TensorFrame f) {
+      return frame(f);
+    } else if (m instanceof LoadProgram l) {
+      return Wire.LoadProgram.newBuilder().setJob(job(l.job())).setProgram(WireValues.program(l.program()))
+          .setMicrobatches(l.microbatches()).addAllChunkStage(l.chunkStage()).setFrameBytes(l.frameBytes())
+          .addAllStages(l.stages().stream().map(refs::encode).toList())
+          .setCoordinator(refs.encode(l.coordinator())).build();
+    } else if (m instanceof RunIteration r) {
+      return Wire.RunIteration.newBuilder().setJob(job(r.job())).setIteration(r.iteration()).build();
+    } else if (m instanceof FetchParameters f) {
+      return Wire.FetchParameters.newBuilder().setJob(job(f.job())).build();
+    } else if (m instanceof StopStage s) {
+      return Wire.StopStage.newBuilder().setJob(job(s.job())).build();
+    }
+    return toProtoEvent(m);
+  }
+
+  private Message toProtoEvent(WireMessage m) {
+    if (m instanceof ProgramLoaded l) {
+      return Wire.ProgramLoaded.newBuilder().setJob(job(l.job())).setStage(l.stage()).build();
+    } else if (m instanceof IterationReport r) {
+      return Wire.IterationReport.newBuilder().setJob(job(r.job())).setStage(r.stage())
+          .setIteration(r.iteration()).addAllPasses(map(r.passes(), WireValues::pass))
+          .addAllLosses(map(r.losses(), WireValues::loss)).setPeakBytes(r.peakBytes()).build();
+    } else if (m instanceof ParametersSent s) {
+      return Wire.ParametersSent.newBuilder().setJob(job(s.job())).setStage(s.stage()).setFrames(s.frames())
+          .build();
+    } else if (m instanceof StageFailed f) {
+      return Wire.StageFailed.newBuilder().setJob(job(f.job())).setStage(f.stage()).setMessage(f.message())
+          .build();
+    } else if (m instanceof CommandRejected r) {
+      return Wire.CommandRejected.newBuilder().setJob(job(r.job())).setStage(r.stage()).setReason(r.reason())
+          .build();
+    } else if (m instanceof SubmitJob s) {
+      return Wire.SubmitJob.newBuilder().setSpec(WireValues.spec(s.spec())).setReplyTo(refs.encode(s.replyTo()))
+          .setProgress(s.progress().map(refs::encode).orElse("")).build();
+    } else if (m instanceof JobProgress p) {
+      return Wire.JobProgress.newBuilder().setJob(job(p.job())).setIterations(p.iterations())
+          .setResult(WireValues.iteration(p.result())).build();
+    } else if (m instanceof JobFinished f) {
+      return Wire.JobFinished.newBuilder().setJob(job(f.job())).setPredictedBubbleRate(f.predictedBubbleRate())
+          .addAllIterations(map(f.iterations(), WireValues::iteration)).setParamsSha256(f.paramsSha256())
+          .setPlanText(f.planText()).build();
+    } else if (m instanceof JobFailed f) {
+      return Wire.JobFailed.newBuilder().setJob(job(f.job())).setMessage(f.message()).build();
+    }
+    throw new IllegalArgumentException("no protobuf mapping for " + m.getClass().getName());
+  }
+
+  private static <A, B> List<B> map(List<A> in, Function<A, B> f) {
+    return in.stream().map(f).toList();
+  }
+
+  private static Wire.TensorFrame frame(TensorFrame f) {
+    return Wire.TensorFrame.newBuilder().setJob(job(f.job())).setKey(WireValues.key(f.key())).setPart(f.part())
+        .setParts(f.parts()).setDtype(Wire.DType.DTYPE_FLOAT32).addAllShape(f.shape()).setData(f.data()).build();
+  }
+
+  private static TensorFrame frame(Wire.TensorFrame f) {
+    if (f.getDtype() != Wire.DType.DTYPE_FLOAT32) {
+      throw new IllegalArgumentException("tensor dtype [" + f.getDtypeValue() + "]: only float32 is supported");
+    }
+    return new TensorFrame(job(f.getJob()), WireValues.key(f.getKey()), f.getPart(), f.getParts(),
+        f.getShapeList(), f.getData());
+  }
+
+  private LoadProgram load(Wire.LoadProgram l) {
+    return new LoadProgram(job(l.getJob()), WireValues.program(l.getProgram()), l.getMicrobatches(),
+        l.getChunkStageList(), l.getFrameBytes(), l.getStagesList().stream().map(refs::<io.zbpp.protocol.msg.StageCommand>decode)
+            .toList(), refs.decode(l.getCoordinator()));
+  }
+
+  private static RunIteration run(Wire.RunIteration r) {
+    return new RunIteration(job(r.getJob()), r.getIteration());
+  }
+
+  private static ProgramLoaded loaded(Wire.ProgramLoaded l) {
+    return new ProgramLoaded(job(l.getJob()), l.getStage());
+  }
+
+  private static IterationReport report(Wire.IterationReport r) {
+    return new IterationReport(job(r.getJob()), r.getStage(), r.getIteration(),
+        map(r.getPassesList(), WireValues::pass), map(r.getLossesList(), WireValues::loss), r.getPeakBytes());
+  }
+
+  private static ParametersSent sent(Wire.ParametersSent s) {
+    return new ParametersSent(job(s.getJob()), s.getStage(), s.getFrames());
+  }
+
+  private static StageFailed failed(Wire.StageFailed f) {
+    return new StageFailed(job(f.getJob()), f.getStage(), f.getMessage());
+  }
+
+  private static CommandRejected rejected(Wire.CommandRejected r) {
+    return new CommandRejected(job(r.getJob()), r.getStage(), r.getReason());
+  }
+
+  private SubmitJob submit(Wire.SubmitJob s) {
+    return new SubmitJob(WireValues.spec(s.getSpec()), refs.decode(s.getReplyTo()),
+        s.getProgress().isEmpty() ? Optional.empty() : Optional.of(refs.decode(s.getProgress())));
+  }
+
+  private static JobProgress progress(Wire.JobProgress p) {
+    return new JobProgress(job(p.getJob()), p.getIterations(), WireValues.iteration(p.getResult()));
+  }
+
+  private static JobFinished finished(Wire.JobFinished f) {
+    return new JobFinished(job(f.getJob()), f.getPredictedBubbleRate(),
+        map(f.getIterationsList(), WireValues::iteration), f.getParamsSha256(), f.getPlanText());
+  }
+
+  private static JobFailed jobFailed(Wire.JobFailed f) {
+    return new JobFailed(job(f.getJob()), f.getMessage());
+  }
+}

@@ -1,0 +1,124 @@
+package io.zbpp.protocol.serialization;
+
+import io.zbpp.protocol.JobKey;
+import io.zbpp.protocol.Wire;
+import io.zbpp.protocol.msg.JobEpoch;
+import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.LossRecord;
+import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.protocol.msg.PassRecord;
+import io.zbpp.protocol.msg.ProgramInstruction;
+import io.zbpp.protocol.msg.ProgramOp;
+import io.zbpp.protocol.msg.StageProgram;
+import io.zbpp.protocol.msg.StageTrace;
+import io.zbpp.protocol.msg.TensorKey;
+import io.zbpp.protocol.msg.TensorKind;
+import io.zbpp.protocol.msg.IterationResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Maps the value records inside messages to and from their protobuf messages. Pure functions. */
+final class WireValues {
+  private WireValues() {}
+
+  static JobKey job(JobEpoch j) {
+    return JobKey.newBuilder().setJobId(j.jobId()).setEpoch(j.epoch()).build();
+  }
+
+  static JobEpoch job(JobKey k) {
+    return new JobEpoch(k.getJobId(), k.getEpoch());
+  }
+
+  static Wire.ProgramOp op(ProgramOp op) {
+    return Wire.ProgramOp.forNumber(op.ordinal());
+  }
+
+  static ProgramOp op(Wire.ProgramOp op) {
+    return ProgramOp.values()[op.getNumber()];
+  }
+
+  static Wire.StageProgram program(StageProgram p) {
+    Wire.StageProgram.Builder b = Wire.StageProgram.newBuilder().setStage(p.stage());
+    for (ProgramInstruction in : p.instructions()) {
+      b.addInstructions(Wire.Instruction.newBuilder().setOp(op(in.op())).setMicrobatch(in.microbatch())
+          .setChunk(in.chunk()));
+    }
+    return b.build();
+  }
+
+  static StageProgram program(Wire.StageProgram p) {
+    List<ProgramInstruction> ins = new ArrayList<>();
+    for (Wire.Instruction in : p.getInstructionsList()) {
+      ins.add(new ProgramInstruction(p.getStage(), op(in.getOp()), in.getMicrobatch(), in.getChunk()));
+    }
+    return new StageProgram(p.getStage(), ins);
+  }
+
+  static Wire.TensorKey key(TensorKey k) {
+    return Wire.TensorKey.newBuilder().setIteration(k.iteration())
+        .setKind(Wire.TensorKind.forNumber(k.kind().ordinal())).setMicrobatch(k.microbatch())
+        .setChunk(k.chunk()).setIndex(k.index()).build();
+  }
+
+  static TensorKey key(Wire.TensorKey k) {
+    return new TensorKey(k.getIteration(), TensorKind.values()[k.getKindValue()], k.getMicrobatch(),
+        k.getChunk(), k.getIndex());
+  }
+
+  static Wire.PassRecord pass(PassRecord r) {
+    return Wire.PassRecord.newBuilder().setOp(op(r.op())).setMicrobatch(r.microbatch()).setChunk(r.chunk())
+        .setStartNanos(r.startNanos()).setEndNanos(r.endNanos()).build();
+  }
+
+  static PassRecord pass(Wire.PassRecord r) {
+    return new PassRecord(op(r.getOp()), r.getMicrobatch(), r.getChunk(), r.getStartNanos(), r.getEndNanos());
+  }
+
+  static Wire.LossRecord loss(LossRecord r) {
+    return Wire.LossRecord.newBuilder().setMicrobatch(r.microbatch()).setLoss(r.loss()).build();
+  }
+
+  static LossRecord loss(Wire.LossRecord r) {
+    return new LossRecord(r.getMicrobatch(), r.getLoss());
+  }
+
+  static Wire.StageTrace trace(StageTrace t) {
+    return Wire.StageTrace.newBuilder().setStage(t.stage()).setPeakBytes(t.peakBytes())
+        .addAllPasses(t.passes().stream().map(WireValues::pass).toList()).build();
+  }
+
+  static StageTrace trace(Wire.StageTrace t) {
+    return new StageTrace(t.getStage(), t.getPassesList().stream().map(WireValues::pass).toList(),
+        t.getPeakBytes());
+  }
+
+  static Wire.IterationResult iteration(IterationResult r) {
+    return Wire.IterationResult.newBuilder().setIteration(r.iteration()).setLoss(r.loss())
+        .setWallNanos(r.wallNanos()).setRealizedBubbleRate(r.realizedBubbleRate())
+        .addAllStages(r.stages().stream().map(WireValues::trace).toList()).build();
+  }
+
+  static IterationResult iteration(Wire.IterationResult r) {
+    return new IterationResult(r.getIteration(), r.getLoss(), r.getWallNanos(), r.getRealizedBubbleRate(),
+        r.getStagesList().stream().map(WireValues::trace).toList());
+  }
+
+  static Wire.JobSpec spec(JobSpec s) {
+    ModelShape m = s.model();
+    return Wire.JobSpec.newBuilder().setJobId(s.jobId()).setSchedule(s.schedule()).setPlanText(s.planText())
+        .setStages(s.stages()).setMicrobatches(s.microbatches()).setChunksPerStage(s.chunksPerStage())
+        .setIterations(s.iterations()).addAllCostF(s.costF()).addAllCostB(s.costB()).addAllCostW(s.costW())
+        .setCostComm(s.costComm())
+        .setModel(Wire.ModelShape.newBuilder().setLayers(m.layers()).setHidden(m.hidden()).setHeads(m.heads())
+            .setSequenceLength(m.sequenceLength()).setMicrobatchSize(m.microbatchSize()))
+        .setMemLimit(s.memLimit()).setMemLimitFactor(s.memLimitFactor()).setFrameBytes(s.frameBytes()).build();
+  }
+
+  static JobSpec spec(Wire.JobSpec s) {
+    Wire.ModelShape m = s.getModel();
+    return new JobSpec(s.getJobId(), s.getSchedule(), s.getPlanText(), s.getStages(), s.getMicrobatches(),
+        s.getChunksPerStage(), s.getIterations(), s.getCostFList(), s.getCostBList(), s.getCostWList(),
+        s.getCostComm(), new ModelShape(m.getLayers(), m.getHidden(), m.getHeads(), m.getSequenceLength(),
+            m.getMicrobatchSize()), s.getMemLimit(), s.getMemLimitFactor(), s.getFrameBytes());
+  }
+}

@@ -1,0 +1,116 @@
+package io.zbpp.protocol.serialization;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.zbpp.protocol.msg.CommandRejected;
+import io.zbpp.protocol.msg.CoordinatorCommand;
+import io.zbpp.protocol.msg.FetchParameters;
+import io.zbpp.protocol.msg.IterationReport;
+import io.zbpp.protocol.msg.IterationResult;
+import io.zbpp.protocol.msg.JobEpoch;
+import io.zbpp.protocol.msg.JobFailed;
+import io.zbpp.protocol.msg.JobFinished;
+import io.zbpp.protocol.msg.JobOutcome;
+import io.zbpp.protocol.msg.JobProgress;
+import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.LoadProgram;
+import io.zbpp.protocol.msg.LossRecord;
+import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.PassRecord;
+import io.zbpp.protocol.msg.ProgramLoaded;
+import io.zbpp.protocol.msg.ProgramOp;
+import io.zbpp.protocol.msg.RunIteration;
+import io.zbpp.protocol.msg.StageCommand;
+import io.zbpp.protocol.msg.StageFailed;
+import io.zbpp.protocol.msg.StageProgram;
+import io.zbpp.protocol.msg.StageTrace;
+import io.zbpp.protocol.msg.StopStage;
+import io.zbpp.protocol.msg.SubmitJob;
+import io.zbpp.protocol.msg.TensorFrame;
+import io.zbpp.protocol.msg.TensorKey;
+import io.zbpp.protocol.msg.WireMessage;
+import io.zbpp.protocol.Wire;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ZbppSerializerTest {
+  private static final ActorTestKit KIT = ActorTestKit.create();
+  private static final JobEpoch JOB = new JobEpoch("job-7", 3);
+  private static final TestProbe<StageCommand> STAGE = KIT.createTestProbe();
+  private static final TestProbe<CoordinatorCommand> COORD = KIT.createTestProbe();
+  private static final TestProbe<JobOutcome> CLIENT = KIT.createTestProbe();
+  private static final TestProbe<JobProgress> PROGRESS = KIT.createTestProbe();
+
+  @AfterAll
+  static void shutdown() {
+    KIT.shutdownTestKit();
+  }
+
+  static Stream<WireMessage> everyMessage() {
+    PassRecord pass = new PassRecord(ProgramOp.BW, 4, 9, 123_456_789L, 123_999_999L);
+    StageTrace trace = new StageTrace(1, List.of(pass), 4096);
+    JobSpec spec = new JobSpec("job-7", "zb-2p", "0: F0 BW0\n", 4, 12, 2, 5, List.of(1.0, 2.0), List.of(1.5),
+        List.of(0.5), 0.25, new ModelShape(22, 2304, 24, 1024, 6), 1e9, 2.0, 4096);
+    return Stream.of(
+        new TensorFrame(JOB, TensorKey.gradient(2, 5, 3), 1, 4, List.of(2, 3),
+            ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})),
+        new TensorFrame(JOB, TensorKey.parameter(7, 2), 0, 1, List.of(), ByteString.EMPTY),
+        new LoadProgram(JOB, StageProgram.parse("1: 1RECV_F0 1F0 1SEND_F0 1RECV_B0 1BW0 1SEND_B0 1LOSS0.5 1STEP"),
+            12, List.of(0, 1, 1, 0), 65536, List.of(STAGE.ref(), STAGE.ref()), COORD.ref()),
+        new RunIteration(JOB, 41),
+        new FetchParameters(JOB),
+        new StopStage(JOB),
+        new ProgramLoaded(JOB, 2),
+        new IterationReport(JOB, 3, 41, List.of(pass, pass), List.of(new LossRecord(0, 2.5),
+            new LossRecord(1, Double.NaN)), 1L << 40),
+        new ParametersSent(JOB, 1, 17),
+        new StageFailed(JOB, 1, "F(3, 2) threw: boom"),
+        new CommandRejected(new JobEpoch("job-7", 2), 0, "stale epoch 2 < 3"),
+        new SubmitJob(spec, CLIENT.ref()),
+        new SubmitJob(spec, CLIENT.ref(), java.util.Optional.of(PROGRESS.ref())),
+        new JobProgress(JOB, 5, new IterationResult(3, 1.5, 20, 0.1, List.of(trace))),
+        new JobFinished(JOB, 0.2431, List.of(new IterationResult(0, 5.25, 1_000_000L, 0.25, List.of(trace))),
+            "ab".repeat(32), "0: F0 BW0\n"),
+        new JobFailed(JOB, "--stages [9]: more than the 8 layers"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyMessage")
+  void everyWireMessageRoundTripsThroughTheBoundProtobufSerializer(WireMessage msg) {
+    Serialization ser = SerializationExtension.get(Adapter.toClassic(KIT.system()));
+    byte[] bytes = ser.serialize(msg).get();
+    int id = ser.findSerializerFor(msg).identifier();
+
+    assertThat(id).isEqualTo(ZbppSerializer.IDENTIFIER);
+    assertThat(ser.deserialize(bytes, id, Serializers.manifestFor(ser.findSerializerFor(msg), msg)).get())
+        .isEqualTo(msg);
+  }
+
+  @Test
+  void theSamplesCoverEveryManifestTheCodecReads() {
+    WireCodec codec = new WireCodec(null);
+    assertThat(everyMessage().map(WireCodec::manifest).collect(Collectors.toSet()))
+        .isEqualTo(codec.manifests());
+  }
+
+  @Test
+  void programOpsMatchTheProtoEnumByName() {
+    for (ProgramOp op : ProgramOp.values()) {
+      assertThat(Wire.ProgramOp.forNumber(op.ordinal()).name()).isEqualTo("OP_" + op.name());
+    }
+    assertThat(Wire.ProgramOp.values()).hasSize(ProgramOp.values().length + 1); // + UNRECOGNIZED
+  }
+}

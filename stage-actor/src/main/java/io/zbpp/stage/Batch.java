@@ -1,0 +1,46 @@
+package io.zbpp.stage;
+
+import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.protocol.msg.TensorKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a batch of consecutive ops ({@link StageRun#takeRunnable()}) on the stage's executor: compute ops
+ * back to back, and each SEND as soon as its tensor exists, straight from the executor thread (a tell is
+ * thread-safe). So a stage whose next passes have their inputs does not go back through the dispatcher
+ * between passes, and a gradient or activation leaves the moment it is computed.
+ */
+final class Batch {
+  /** Sends a tensor to a stage (splitting it into frames). */
+  @FunctionalInterface
+  interface Sender {
+    void send(int stage, TensorKey key, HostTensor tensor);
+  }
+
+  private Batch() {}
+
+  /** The results in step order: a {@link Computed} for compute ops, null for SEND and RECV. */
+  static List<Computed> run(List<StageRun.Step> steps, ChunkSet chunks, int iteration, Sender sender) {
+    Map<TensorKey, HostTensor> produced = new HashMap<>();
+    List<Computed> results = new ArrayList<>(steps.size());
+    for (StageRun.Step s : steps) {
+      Computed c = switch (s.in().op()) {
+        case F, B, W, BW, LOSS, STEP -> chunks.run(s.in(), iteration, s.input());
+        case SEND_F, SEND_B -> {
+          sender.send(s.target(), s.key(), s.ready() != null ? s.ready() : produced.remove(s.key()));
+          yield null;
+        }
+        case RECV_F, RECV_B -> null;
+      };
+      if (c != null && s.key() != null && c.output() != null) {
+        produced.put(s.key(), c.output());
+      }
+      results.add(c);
+    }
+    return Collections.unmodifiableList(results);
+  }
+}

@@ -1,0 +1,83 @@
+package io.zbpp.stage;
+
+import io.zbpp.gpu.pipeline.ChunkRunner;
+import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.protocol.msg.ProgramInstruction;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntFunction;
+
+/**
+ * The model chunks one stage holds, and the one table from program op to {@link ChunkRunner} call
+ * (STYLE.md §6). Every method runs on the stage's executor thread, never on the actor's dispatcher:
+ * a ChunkRunner is driven from one thread at a time.
+ */
+final class ChunkSet implements AutoCloseable {
+  private final Map<Integer, ChunkRunner> runners = new TreeMap<>();
+
+  ChunkSet(List<Integer> chunks, IntFunction<ChunkRunner> factory) {
+    for (int c : chunks) {
+      ChunkRunner r = factory.apply(c);
+      if (r.chunk() != c) {
+        throw new IllegalStateException("the chunk factory built chunk " + r.chunk() + " when asked for " + c);
+      }
+      runners.put(c, r);
+    }
+  }
+
+  List<Integer> chunks() {
+    return List.copyOf(runners.keySet());
+  }
+
+  /** Runs one non-communication op and times it. */
+  Computed run(ProgramInstruction in, int iteration, HostTensor input) {
+    ChunkRunner r = runner(in.chunk());
+    int j = in.microbatch();
+    long start = System.nanoTime();
+    HostTensor out = null;
+    double loss = Double.NaN;
+    switch (in.op()) {
+      case F -> out = r.forward(iteration, j, input);
+      case B -> out = r.backwardInput(j, input);
+      case W -> r.backwardWeight(j);
+      case BW -> {
+        out = r.backwardInput(j, input);
+        r.backwardWeight(j);
+      }
+      case LOSS -> loss = r.loss(j);
+      case STEP -> r.step(iteration);
+      case SEND_F, SEND_B, RECV_F, RECV_B -> throw new IllegalArgumentException(in + " is not a compute op");
+    }
+    long end = System.nanoTime();
+    return new Computed(out, loss, start, end, bytesHeld());
+  }
+
+  long bytesHeld() {
+    long b = 0;
+    for (ChunkRunner r : runners.values()) {
+      b += r.bytesHeld();
+    }
+    return b;
+  }
+
+  /** Every chunk's parameters, by chunk, in model order. */
+  Map<Integer, List<float[]>> parameters() {
+    Map<Integer, List<float[]>> out = new TreeMap<>();
+    runners.forEach((c, r) -> out.put(c, r.parameters()));
+    return out;
+  }
+
+  private ChunkRunner runner(int chunk) {
+    ChunkRunner r = runners.get(chunk);
+    if (r == null) {
+      throw new IllegalArgumentException("chunk " + chunk + " is not held here; held: " + runners.keySet());
+    }
+    return r;
+  }
+
+  @Override
+  public void close() {
+    runners.values().forEach(ChunkRunner::close);
+  }
+}
