@@ -40,6 +40,11 @@ class RealizedBubbleTest {
     assertThat(RealizedBubble.rate(List.of(new StageTrace(0, List.of(), 0)))).isZero();
   }
 
+  /** Two ticks per time unit: zb-v's chunk passes take T/2, so integral costs give half-unit times. */
+  private static long ticks(double time) {
+    return Math.round(2 * time);
+  }
+
   @ParameterizedTest
   @CsvSource({"4, 8, 3, 3, 2", "8, 24, 18522, 18086, 9337", "3, 2, 1, 1, 1"})
   void equalsTheSimulatorsBubbleRateOnItsOwnTimeline(int p, int m, long tf, long tb, long tw) {
@@ -53,7 +58,7 @@ class RealizedBubbleTest {
         List<Instruction> ops = plan.stage(s);
         for (int k = 0; k < ops.size(); k++) {
           passes.add(new PassRecord(ProgramOp.valueOf(ops.get(k).op().name()), ops.get(k).microbatch(),
-              ops.get(k).chunk(), Math.round(t.start(s, k)), Math.round(t.end(s, k))));
+              ops.get(k).chunk(), ticks(t.start(s, k)), ticks(t.end(s, k))));
         }
         traces.add(new StageTrace(s, passes, 0));
       }
