@@ -1,0 +1,39 @@
+package io.zbpp.gpu.cpu;
+
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
+
+/**
+ * The linear layer's three GEMMs through OpenBLAS (Bytedeco), row-major, on Java float arrays (JavaCPP copies
+ * them to native memory and back on each call; {@code GpuOpsBench} measures what that costs against a plain
+ * off-heap sgemm). Shapes: inp[N,C], weight[OC,C], out[N,OC].
+ */
+public final class CpuGemm {
+  private CpuGemm() {}
+
+  /** out = inp · weightᵀ + bias: the bias is written first and the GEMM accumulates onto it (beta 1). */
+  public static void forward(float[] out, float[] inp, float[] weight, float[] bias, int N, int C, int OC) {
+    float beta = 0f;
+    if (bias != null) {
+      CpuKernels.addBiasRows(out, bias, N, OC);
+      beta = 1f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1f, inp, C, weight, C, beta, out, OC);
+  }
+
+  /** dinp = dout · weight. */
+  public static void backwardInput(float[] dinp, float[] dout, float[] weight, int N, int C, int OC) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1f, dout, OC, weight, C, 0f, dinp, C);
+  }
+
+  /** dweight += doutᵀ · inp; dbias += column sums of dout. */
+  public static void backwardWeight(
+      float[] dweight, float[] dbias, float[] dout, float[] inp, int N, int C, int OC) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1f, dout, OC, inp, C, 1f, dweight, C);
+    if (dbias != null) {
+      CpuKernels.biasBackward(dbias, dout, N, OC);
+    }
+  }
+}
