@@ -9,17 +9,19 @@ import java.util.function.DoubleSupplier;
 
 /**
  * Central finite differences in float32 against an analytic gradient: for sampled elements of a buffer,
- * (L(x+ε) − L(x−ε)) / 2ε must match the analytic value within |diff| ≤ ABS + REL·max(|num|, |ana|).
+ * (L(x+ε) − L(x−ε)) / 2ε must match the analytic value within |diff| ≤ abs + REL·max(|num|, |ana|), where
+ * abs = max(ABS_FLOOR, ABS_OF_MAX · max|analytic|) so that tensors with small gradients are still checked.
  */
-final class GradCheck {
+public final class GradCheck {
   static final float EPS = 1e-2f;
-  static final double ABS = 2e-3;
+  static final double ABS_FLOOR = 1e-4;
+  static final double ABS_OF_MAX = 1e-2;
   static final double REL = 3e-2;
 
   private GradCheck() {}
 
   /** Checks {@code samples} random elements of {@code x} (an input or a parameter value). */
-  static void check(String what, Device d, Buf x, float[] analytic, DoubleSupplier loss, int samples,
+  public static void check(String what, Device d, Buf x, float[] analytic, DoubleSupplier loss, int samples,
       long seed) {
     Random r = new Random(seed);
     float[] base = d.download(x);
@@ -27,6 +29,7 @@ final class GradCheck {
     for (float a : analytic) {
       maxAbs = Math.max(maxAbs, Math.abs(a));
     }
+    double abs = Math.max(ABS_FLOOR, ABS_OF_MAX * maxAbs);
     for (int s = 0; s < Math.min(samples, base.length); s++) {
       int i = samples >= base.length ? s : r.nextInt(base.length);
       float[] p = base.clone();
@@ -41,13 +44,13 @@ final class GradCheck {
       double ana = analytic[i];
       assertThat(Math.abs(num - ana))
           .as("%s[%d]: numeric %.6g, analytic %.6g", what, i, num, ana)
-          .isLessThanOrEqualTo(ABS + REL * Math.max(Math.abs(num), Math.abs(ana)));
+          .isLessThanOrEqualTo(abs + REL * Math.max(Math.abs(num), Math.abs(ana)));
     }
     assertThat(maxAbs).as("%s: analytic gradient is not all zero", what).isGreaterThan(0);
   }
 
   /** Σ out·R in double. */
-  static double dot(float[] out, float[] r) {
+  public static double dot(float[] out, float[] r) {
     double s = 0;
     for (int i = 0; i < out.length; i++) {
       s += (double) out[i] * r[i];
@@ -55,7 +58,7 @@ final class GradCheck {
     return s;
   }
 
-  static float[] randn(Random r, int n, double std) {
+  public static float[] randn(Random r, int n, double std) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
       a[i] = (float) (r.nextGaussian() * std);
