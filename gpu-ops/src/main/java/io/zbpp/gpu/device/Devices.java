@@ -1,6 +1,7 @@
 package io.zbpp.gpu.device;
 
 import io.zbpp.gpu.cpu.CpuDevice;
+import io.zbpp.gpu.cuda.CudaDevice;
 import io.zbpp.gpu.cuda.CudaProbe;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ public final class Devices {
       case CUDA -> {
         CudaProbe.Status s = CudaProbe.status();
         if (s.available()) {
-          throw new IllegalStateException("cuda backend: not implemented yet");
+          CudaDevice.create(0);
         }
         if (WARNED.compareAndSet(false, true)) {
           LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend", s.reason());
