@@ -39,10 +39,20 @@ public final class CudaProbe {
       }
       return new Status(true, n[0], "CUDA devices: " + n[0]);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-      String msg = String.valueOf(e.getMessage());
-      int nl = msg.indexOf('\n');
-      return new Status(false, 0, "CUDA libraries not loadable: "
-          + (nl >= 0 ? msg.substring(0, nl) : msg));
+      return new Status(false, 0, "CUDA libraries not loadable: " + rootMessage(e));
     }
+  }
+
+  /** JavaCPP reports "no jnicudart in java.library.path"; the cause (e.g. no libcuda.so.1) is further down. */
+  private static String rootMessage(Throwable e) {
+    String best = String.valueOf(e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = String.valueOf(t.getMessage());
+      if (m.contains("cannot open shared object")) {
+        best = m;
+      }
+    }
+    int nl = best.indexOf('\n');
+    return nl >= 0 ? best.substring(0, nl) : best;
   }
 }
