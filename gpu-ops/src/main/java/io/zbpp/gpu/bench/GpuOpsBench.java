@@ -21,7 +21,8 @@ import org.bytedeco.javacpp.FloatPointer;
 /**
  * {@code zbpp bench ops}: samples/s of F, B and W for a preset on the cpu backend (the whole model as one
  * chunk), and GFLOP/s of our GEMM path ({@link CpuGemm} on Java arrays) against OpenBLAS's own sgemm on
- * off-heap memory, on the shapes of the linear layers. Usage: {@code GpuOpsBench [preset] [microbatchSize]}.
+ * off-heap memory, on the shapes of the linear layers. Usage:
+ * {@code GpuOpsBench [preset=small] [microbatchSize=8] [blasThreads=one per core]}.
  */
 public final class GpuOpsBench {
   /** One pass kind: microbatches timed and samples per second. */
@@ -35,9 +36,13 @@ public final class GpuOpsBench {
   public static void main(String[] args) {
     String preset = args.length > 0 ? args[0] : "small";
     int b = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    if (args.length > 2) {
+      CpuGemm.setThreads(Integer.parseInt(args[2]));
+    }
     GptConfig c = GptConfig.preset(preset);
-    System.out.printf(Locale.ROOT, "gpu-ops bench: preset %s (L=%d C=%d NH=%d T=%d), microbatch %d, cpu backend%n",
-        preset, c.layers(), c.hidden(), c.heads(), c.seqLen(), b);
+    System.out.printf(Locale.ROOT,
+        "gpu-ops bench: preset %s (L=%d C=%d NH=%d T=%d), microbatch %d, cpu backend, %d BLAS threads%n",
+        preset, c.layers(), c.hidden(), c.heads(), c.seqLen(), b, CpuGemm.threads());
     for (PassRate r : passRates(preset, b, 8)) {
       System.out.printf(Locale.ROOT, "  %-2s %8.1f samples/s  (%d microbatches in %.3f s)%n", r.pass(),
           r.samplesPerSecond(), r.microbatches(), r.seconds());

@@ -13,6 +13,23 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 public final class CpuGemm {
   private CpuGemm() {}
 
+  /**
+   * Sets OpenBLAS's thread count for the whole process (default: one per core). With several stages on few
+   * cores, 1 avoids oversubscription, which costs OpenBLAS's spinning threads far more than it gains.
+   */
+  public static void setThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("blas threads [" + threads + "]: must be at least 1");
+    }
+    org.bytedeco.openblas.global.openblas.blas_set_num_threads(threads);
+  }
+
+  /** OpenBLAS's current thread count (it answers −1 until set: then the default, one per core). */
+  public static int threads() {
+    int n = org.bytedeco.openblas.global.openblas.blas_get_num_threads();
+    return n >= 1 ? n : Runtime.getRuntime().availableProcessors();
+  }
+
   /** out = inp · weightᵀ + bias: the bias is written first and the GEMM accumulates onto it (beta 1). */
   public static void forward(float[] out, float[] inp, float[] weight, float[] bias, int N, int C, int OC) {
     float beta = 0f;

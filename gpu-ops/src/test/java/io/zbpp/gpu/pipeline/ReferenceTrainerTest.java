@@ -47,6 +47,24 @@ class ReferenceTrainerTest {
     assertThat(train(tiny(chunks), 2)).isEqualTo(one);
   }
 
+  /**
+   * OpenBLAS splits GEMMs by output blocks, never along K: the thread count changes no bit either. (The small
+   * preset, since tiny's GEMMs are below OpenBLAS's threshold for using threads at all.)
+   */
+  @Test
+  void blasThreadCountChangesNoBit() {
+    int before = io.zbpp.gpu.cpu.CpuGemm.threads();
+    RunnerSpec small = RunnerSpec.of("small", Backend.CPU, 42, 1, 2, 1);
+    try {
+      io.zbpp.gpu.cpu.CpuGemm.setThreads(1);
+      String one = train(small, 1);
+      io.zbpp.gpu.cpu.CpuGemm.setThreads(2);
+      assertThat(train(small, 1)).isEqualTo(one);
+    } finally {
+      io.zbpp.gpu.cpu.CpuGemm.setThreads(before);
+    }
+  }
+
   @Test
   void unevenPartitionChangesNoBit() {
     assertThat(train(tiny(3).withPartition(List.of(1, 4, 3)), 2)).isEqualTo(train(tiny(1), 2));
