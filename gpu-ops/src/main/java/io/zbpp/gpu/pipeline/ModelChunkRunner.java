@@ -43,10 +43,7 @@ final class ModelChunkRunner implements ChunkRunner {
     DataLoader.Batch batch = chunk.isFirst() || chunk.isLast() ? loader.batch(iteration, microbatch) : null;
     Buf x;
     if (chunk.isFirst()) {
-      if (input != null) {
-        throw new IllegalArgumentException("chunk 0 reads its tokens from the loader: input must be null");
-      }
-      x = d.upload(batch.inputs());
+      x = d.upload(batch.inputs()); // the contract: chunk 0 ignores input and reads the loader
     } else {
       x = d.upload(checkActivation(input, "input").data());
     }
@@ -59,12 +56,7 @@ final class ModelChunkRunner implements ChunkRunner {
   public HostTensor backwardInput(int microbatch, HostTensor gradOutput) {
     checkMicrobatch(microbatch);
     Buf dout = null;
-    if (chunk.isLast()) {
-      if (gradOutput != null) {
-        throw new IllegalArgumentException(
-            "chunk " + chunk() + " is the last: it starts from its loss, gradOutput must be null");
-      }
-    } else {
+    if (!chunk.isLast()) { // the last chunk ignores gradOutput and starts from its loss
       dout = d.upload(checkActivation(gradOutput, "gradOutput").data());
     }
     float dloss = 1f / (spec.microbatchSize() * spec.model().seqLen() * spec.microbatches());
