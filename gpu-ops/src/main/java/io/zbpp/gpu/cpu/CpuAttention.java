@@ -20,11 +20,7 @@ public final class CpuAttention {
           float max = Float.NEGATIVE_INFINITY;
           for (int t2 = 0; t2 <= t; t2++) {
             int k = (b * T + t2) * C3 + C + h * hs;
-            float dot = 0f;
-            for (int i = 0; i < hs; i++) {
-              dot += qkv[q + i] * qkv[k + i];
-            }
-            dot *= scale;
+            float dot = dot(qkv, q, qkv, k, hs) * scale;
             att[a + t2] = dot;
             max = Math.max(max, dot);
           }
@@ -70,13 +66,13 @@ public final class CpuAttention {
           float dot = 0f;
           for (int t2 = 0; t2 <= t; t2++) {
             int v = (b * T + t2) * C3 + 2 * C + h * hs;
-            float d = 0f;
+            float d = dot(qkv, v, dout, o, hs);
+            float w = att[a + t2];
             for (int i = 0; i < hs; i++) {
-              d += qkv[v + i] * dout[o + i];
-              dqkv[v + i] += att[a + t2] * dout[o + i];
+              dqkv[v + i] += w * dout[o + i];
             }
             datt[t2] = d;
-            dot += att[a + t2] * d;
+            dot += w * d;
           }
           int q = (b * T + t) * C3 + h * hs;
           for (int t2 = 0; t2 <= t; t2++) {
@@ -84,11 +80,35 @@ public final class CpuAttention {
             int k = (b * T + t2) * C3 + C + h * hs;
             for (int i = 0; i < hs; i++) {
               dqkv[q + i] += qkv[k + i] * dpre;
+            }
+            for (int i = 0; i < hs; i++) {
               dqkv[k + i] += qkv[q + i] * dpre;
             }
           }
         }
       }
     }
+  }
+
+  /**
+   * Σ a[ao+i]·b[bo+i] with four interleaved partial sums, combined as (s0+s1)+(s2+s3): a float reduction in one
+   * accumulator is bound by the add latency; four keep the FPU busy. Fixed order, so still deterministic.
+   */
+  static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      s0 += a[ao + i] * b[bo + i];
+      s1 += a[ao + i + 1] * b[bo + i + 1];
+      s2 += a[ao + i + 2] * b[bo + i + 2];
+      s3 += a[ao + i + 3] * b[bo + i + 3];
+    }
+    for (; i < n; i++) {
+      s0 += a[ao + i] * b[bo + i];
+    }
+    return (s0 + s1) + (s2 + s3);
   }
 }
