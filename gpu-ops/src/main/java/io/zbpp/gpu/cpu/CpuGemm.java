@@ -11,11 +11,23 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * off-heap sgemm). Shapes: inp[N,C], weight[OC,C], out[N,OC].
  */
 public final class CpuGemm {
+  /** Env var that, when set, leaves OpenBLAS's thread count to OpenBLAS. */
+  public static final String THREADS_ENV = "OPENBLAS_NUM_THREADS";
+
+  static {
+    // Stages run concurrently, several per machine: one BLAS thread each unless told otherwise. Measured on the
+    // shared 2-core machine, 2 threads per GEMM under load ran 2–10× slower than 1 (spinning threads).
+    if (System.getenv(THREADS_ENV) == null) {
+      setThreads(1);
+    }
+  }
+
   private CpuGemm() {}
 
   /**
-   * Sets OpenBLAS's thread count for the whole process (default: one per core). With several stages on few
-   * cores, 1 avoids oversubscription, which costs OpenBLAS's spinning threads far more than it gains.
+   * Sets OpenBLAS's thread count for the whole process (default here: 1, or OpenBLAS's own choice when
+   * {@value #THREADS_ENV} is set). With several stages on few cores, 1 avoids oversubscription, which costs
+   * OpenBLAS's spinning threads far more than it gains.
    */
   public static void setThreads(int threads) {
     if (threads < 1) {
@@ -24,7 +36,7 @@ public final class CpuGemm {
     org.bytedeco.openblas.global.openblas.blas_set_num_threads(threads);
   }
 
-  /** OpenBLAS's current thread count (it answers −1 until set: then the default, one per core). */
+  /** OpenBLAS's current thread count (it answers −1 until set: then its default, one per core). */
   public static int threads() {
     int n = org.bytedeco.openblas.global.openblas.blas_get_num_threads();
     return n >= 1 ? n : Runtime.getRuntime().availableProcessors();
