@@ -5,6 +5,7 @@ import io.zbpp.gpu.data.DataLoader;
 import io.zbpp.gpu.device.Buf;
 import io.zbpp.gpu.device.Device;
 import io.zbpp.gpu.model.GptChunk;
+import io.zbpp.gpu.model.GptModel;
 import io.zbpp.gpu.nn.Param;
 import io.zbpp.gpu.optim.AdamW;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ final class ModelChunkRunner implements ChunkRunner {
   ModelChunkRunner(RunnerSpec spec, int chunkIndex, Device d) {
     this.spec = spec;
     this.d = d;
-    this.chunk = new GptChunk(d, spec.model(), spec.partition(), chunkIndex, spec.seed());
+    this.chunk = new GptModel(spec.model(), spec.partition()).chunk(d, chunkIndex, spec.seed());
     this.optimizer = new AdamW(d, chunk.params(), spec.optimizer());
     this.loader = new DataLoader(Corpus.bundled(), spec.microbatchSize(), spec.model().seqLen(),
         spec.microbatches(), spec.seed());
