@@ -5,10 +5,13 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
+import org.bytedeco.javacpp.FloatPointer;
+
 /**
- * The linear layer's three GEMMs through OpenBLAS (Bytedeco), row-major, on Java float arrays (JavaCPP copies
- * them to native memory and back on each call; {@code GpuOpsBench} measures what that costs against a plain
- * off-heap sgemm). Shapes: inp[N,C], weight[OC,C], out[N,OC].
+ * The linear layer's three GEMMs through OpenBLAS (Bytedeco), row-major, on Java float arrays staged through
+ * per-thread off-heap buffers: operands are copied in once, the result copied out once (JavaCPP's own array
+ * marshalling would malloc, copy in and copy back every array on every call). {@code GpuOpsBench} measures what
+ * the staging costs against a plain off-heap sgemm. Shapes: inp[N,C], weight[OC,C], out[N,OC].
  */
 public final class CpuGemm {
   /** Env var that, when set, leaves OpenBLAS's thread count to OpenBLAS. */
@@ -22,7 +25,36 @@ public final class CpuGemm {
     }
   }
 
+  private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
+
   private CpuGemm() {}
+
+  /** Off-heap operand buffers of one thread, grown on demand and kept. */
+  private static final class Staging {
+    private final FloatPointer[] bufs = {new FloatPointer(1), new FloatPointer(1), new FloatPointer(1)};
+
+    FloatPointer get(int slot, float[] data, boolean copyIn) {
+      if (bufs[slot].capacity() < data.length) {
+        bufs[slot].close();
+        bufs[slot] = new FloatPointer(Math.max(data.length, 2 * bufs[slot].capacity()));
+      }
+      if (copyIn) {
+        bufs[slot].position(0).put(data, 0, data.length);
+      }
+      return bufs[slot].position(0);
+    }
+  }
+
+  /** C = op(A)·op(B) + beta·C, row-major, through the staging buffers. */
+  static void sgemm(int ta, int tb, int m, int n, int k, float[] a, int lda, float[] b, int ldb, float beta,
+      float[] c, int ldc) {
+    Staging s = STAGING.get();
+    FloatPointer pa = s.get(0, a, true);
+    FloatPointer pb = s.get(1, b, true);
+    FloatPointer pc = s.get(2, c, beta != 0f);
+    cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1f, pa, lda, pb, ldb, beta, pc, ldc);
+    pc.get(c, 0, c.length);
+  }
 
   /**
    * Sets OpenBLAS's thread count for the whole process (default here: 1, or OpenBLAS's own choice when
@@ -49,18 +81,18 @@ public final class CpuGemm {
       CpuKernels.addBiasRows(out, bias, N, OC);
       beta = 1f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, C, 1f, inp, C, weight, C, beta, out, OC);
+    sgemm(CblasNoTrans, CblasTrans, N, OC, C, inp, C, weight, C, beta, out, OC);
   }
 
   /** dinp = dout · weight. */
   public static void backwardInput(float[] dinp, float[] dout, float[] weight, int N, int C, int OC) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, C, OC, 1f, dout, OC, weight, C, 0f, dinp, C);
+    sgemm(CblasNoTrans, CblasNoTrans, N, C, OC, dout, OC, weight, C, 0f, dinp, C);
   }
 
   /** dweight += doutᵀ · inp; dbias += column sums of dout. */
   public static void backwardWeight(
       float[] dweight, float[] dbias, float[] dout, float[] inp, int N, int C, int OC) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, N, 1f, dout, OC, inp, C, 1f, dweight, C);
+    sgemm(CblasTrans, CblasNoTrans, OC, C, N, dout, OC, inp, C, 1f, dweight, C);
     if (dbias != null) {
       CpuKernels.biasBackward(dbias, dout, N, OC);
     }
