@@ -11,6 +11,7 @@ import io.zbpp.gpu.model.GptConfig;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.ChunkRunnerFactory;
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.gpu.pipeline.PassProfile;
 import io.zbpp.gpu.pipeline.RunnerSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,9 @@ public final class GpuOpsBench {
       System.out.printf(Locale.ROOT, "  %-2s %8.1f samples/s  (%d microbatches in %.3f s)%n", r.pass(),
           r.samplesPerSecond(), r.microbatches(), r.seconds());
     }
+    PassProfile mem = PassProfile.measure(RunnerSpec.of(preset, Backend.CPU, 1, 1, b, 1), 1).get(0);
+    System.out.printf(Locale.ROOT, "  memory per microbatch: dM(F) %+,d  dM(B) %+,d  dM(W) %+,d bytes%n",
+        mem.deltaF(), mem.deltaB(), mem.deltaW());
     System.out.printf(Locale.ROOT, "  %-24s %6s %6s %6s %10s %10s %7s%n", "GEMM", "M", "N", "K", "ours GF/s",
         "sgemm GF/s", "ratio");
     for (GemmRate g : gemmRates(c, b)) {
