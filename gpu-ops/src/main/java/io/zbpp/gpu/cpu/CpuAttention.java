@@ -1,114 +1,126 @@
 package io.zbpp.gpu.cpu;
 
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+
 /**
- * Causal multi-head self-attention core on the CPU (llm.c's {@code attention_forward/backward}), the twin of
- * the {@code attention_*} kernels. qkv[B,T,3C] holds q | k | v; head h uses channels h·hs … (h+1)·hs−1 of
- * each, hs = C/NH; att[B,NH,T,T] is the softmax (zero for t2 &gt; t); out[B,T,C].
+ * Causal multi-head self-attention core on the CPU, the twin of the {@code attention_*} kernels. qkv[B,T,3C]
+ * holds q | k | v; head h uses channels h·hs … (h+1)·hs−1 of each, hs = C/NH; att[B,NH,T,T] is the softmax
+ * (zero for t2 &gt; t); out[B,T,C]. Per (b, h) the head's q, k, v are gathered into contiguous [T,hs] matrices
+ * and the four products go through {@link CpuGemm#sgemm} (the plain-loop form was 60% of the CPU time of F and
+ * B); the softmax and its backward are loops. Deterministic: fixed loop and GEMM order.
  */
 public final class CpuAttention {
   private CpuAttention() {}
 
+  /** The head's working matrices for one (b, h). */
+  private static final class Head {
+    final float[] q;
+    final float[] k;
+    final float[] v;
+    final float[] s;
+
+    Head(int T, int hs) {
+      q = new float[T * hs];
+      k = new float[T * hs];
+      v = new float[T * hs];
+      s = new float[T * T];
+    }
+
+    void gather(float[] qkv, int b, int h, int T, int C, int hs) {
+      for (int t = 0; t < T; t++) {
+        int base = (b * T + t) * 3 * C + h * hs;
+        System.arraycopy(qkv, base, q, t * hs, hs);
+        System.arraycopy(qkv, base + C, k, t * hs, hs);
+        System.arraycopy(qkv, base + 2 * C, v, t * hs, hs);
+      }
+    }
+  }
+
   public static void forward(float[] out, float[] att, float[] qkv, int B, int T, int C, int NH) {
     int hs = C / NH;
-    int C3 = 3 * C;
     float scale = (float) (1.0 / Math.sqrt(hs));
+    Head w = new Head(T, hs);
+    float[] o = new float[T * hs];
     for (int b = 0; b < B; b++) {
-      for (int t = 0; t < T; t++) {
-        for (int h = 0; h < NH; h++) {
-          int q = (b * T + t) * C3 + h * hs;
-          int a = ((b * NH + h) * T + t) * T;
-          float max = Float.NEGATIVE_INFINITY;
-          for (int t2 = 0; t2 <= t; t2++) {
-            int k = (b * T + t2) * C3 + C + h * hs;
-            float dot = dot(qkv, q, qkv, k, hs) * scale;
-            att[a + t2] = dot;
-            max = Math.max(max, dot);
-          }
-          float sum = 0f;
-          for (int t2 = 0; t2 <= t; t2++) {
-            float e = (float) Math.exp(att[a + t2] - max);
-            att[a + t2] = e;
-            sum += e;
-          }
-          float inv = 1f / sum;
-          for (int t2 = 0; t2 < T; t2++) {
-            att[a + t2] = t2 <= t ? att[a + t2] * inv : 0f;
-          }
-          int o = (b * T + t) * C + h * hs;
-          for (int i = 0; i < hs; i++) {
-            out[o + i] = 0f;
-          }
-          for (int t2 = 0; t2 <= t; t2++) {
-            int v = (b * T + t2) * C3 + 2 * C + h * hs;
-            float w = att[a + t2];
-            for (int i = 0; i < hs; i++) {
-              out[o + i] += w * qkv[v + i];
-            }
-          }
+      for (int h = 0; h < NH; h++) {
+        w.gather(qkv, b, h, T, C, hs);
+        CpuGemm.sgemm(CblasNoTrans, CblasTrans, T, T, hs, w.q, hs, w.k, hs, 0f, w.s, T); // S = Q·Kᵀ
+        int a = (b * NH + h) * T * T;
+        for (int t = 0; t < T; t++) {
+          softmaxRow(w.s, t * T, t, T, scale);
+        }
+        System.arraycopy(w.s, 0, att, a, T * T);
+        CpuGemm.sgemm(CblasNoTrans, CblasNoTrans, T, hs, T, w.s, T, w.v, hs, 0f, o, hs); // O = P·V
+        for (int t = 0; t < T; t++) {
+          System.arraycopy(o, t * hs, out, (b * T + t) * C + h * hs, hs);
         }
       }
     }
   }
 
-  /** Overwrites dqkv. Uses the softmax identity dpre = att·(datt − Σ att·datt), O(T) per row. */
-  public static void backward(
-      float[] dqkv, float[] dout, float[] qkv, float[] att, int B, int T, int C, int NH) {
-    java.util.Arrays.fill(dqkv, 0, B * T * 3 * C, 0f);
-    int hs = C / NH;
-    int C3 = 3 * C;
-    float scale = (float) (1.0 / Math.sqrt(hs));
-    float[] datt = new float[T];
-    for (int b = 0; b < B; b++) {
-      for (int t = 0; t < T; t++) {
-        for (int h = 0; h < NH; h++) {
-          int a = ((b * NH + h) * T + t) * T;
-          int o = (b * T + t) * C + h * hs;
-          float dot = 0f;
-          for (int t2 = 0; t2 <= t; t2++) {
-            int v = (b * T + t2) * C3 + 2 * C + h * hs;
-            float d = dot(qkv, v, dout, o, hs);
-            float w = att[a + t2];
-            for (int i = 0; i < hs; i++) {
-              dqkv[v + i] += w * dout[o + i];
-            }
-            datt[t2] = d;
-            dot += w * d;
-          }
-          int q = (b * T + t) * C3 + h * hs;
-          for (int t2 = 0; t2 <= t; t2++) {
-            float dpre = att[a + t2] * (datt[t2] - dot) * scale;
-            int k = (b * T + t2) * C3 + C + h * hs;
-            for (int i = 0; i < hs; i++) {
-              dqkv[q + i] += qkv[k + i] * dpre;
-            }
-            for (int i = 0; i < hs; i++) {
-              dqkv[k + i] += qkv[q + i] * dpre;
-            }
-          }
-        }
-      }
+  /** row[0…t] ← softmax(scale·row[0…t]); row[t+1…T−1] ← 0. */
+  private static void softmaxRow(float[] s, int r, int t, int T, float scale) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int t2 = 0; t2 <= t; t2++) {
+      s[r + t2] *= scale;
+      max = Math.max(max, s[r + t2]);
     }
+    float sum = 0f;
+    for (int t2 = 0; t2 <= t; t2++) {
+      float e = (float) Math.exp(s[r + t2] - max);
+      s[r + t2] = e;
+      sum += e;
+    }
+    float inv = 1f / sum;
+    for (int t2 = 0; t2 <= t; t2++) {
+      s[r + t2] *= inv;
+    }
+    java.util.Arrays.fill(s, r + t + 1, r + T, 0f);
   }
 
   /**
-   * Σ a[ao+i]·b[bo+i] with four interleaved partial sums, combined as (s0+s1)+(s2+s3): a float reduction in one
-   * accumulator is bound by the add latency; four keep the FPU busy. Fixed order, so still deterministic.
+   * Overwrites dqkv. With P = att and dO the head's slice of dout: dP = dO·Vᵀ, dV = Pᵀ·dO,
+   * dS = P ⊙ (dP − Σ_row P⊙dP)·scale, dQ = dS·K, dK = dSᵀ·Q.
    */
-  static float dot(float[] a, int ao, float[] b, int bo, int n) {
-    float s0 = 0f;
-    float s1 = 0f;
-    float s2 = 0f;
-    float s3 = 0f;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += a[ao + i] * b[bo + i];
-      s1 += a[ao + i + 1] * b[bo + i + 1];
-      s2 += a[ao + i + 2] * b[bo + i + 2];
-      s3 += a[ao + i + 3] * b[bo + i + 3];
+  public static void backward(
+      float[] dqkv, float[] dout, float[] qkv, float[] att, int B, int T, int C, int NH) {
+    int hs = C / NH;
+    float scale = (float) (1.0 / Math.sqrt(hs));
+    Head w = new Head(T, hs);
+    float[] p = new float[T * T];
+    float[] dO = new float[T * hs];
+    float[] dq = new float[T * hs];
+    float[] dk = new float[T * hs];
+    float[] dv = new float[T * hs];
+    for (int b = 0; b < B; b++) {
+      for (int h = 0; h < NH; h++) {
+        w.gather(qkv, b, h, T, C, hs);
+        System.arraycopy(att, (b * NH + h) * T * T, p, 0, T * T);
+        for (int t = 0; t < T; t++) {
+          System.arraycopy(dout, (b * T + t) * C + h * hs, dO, t * hs, hs);
+        }
+        CpuGemm.sgemm(CblasNoTrans, CblasTrans, T, T, hs, dO, hs, w.v, hs, 0f, w.s, T); // dP = dO·Vᵀ
+        CpuGemm.sgemm(CblasTrans, CblasNoTrans, T, hs, T, p, T, dO, hs, 0f, dv, hs); // dV = Pᵀ·dO
+        for (int t = 0; t < T; t++) {
+          int r = t * T;
+          float dot = 0f;
+          for (int t2 = 0; t2 <= t; t2++) {
+            dot += p[r + t2] * w.s[r + t2];
+          }
+          for (int t2 = 0; t2 < T; t2++) {
+            w.s[r + t2] = t2 <= t ? p[r + t2] * (w.s[r + t2] - dot) * scale : 0f;
+          }
+        }
+        CpuGemm.sgemm(CblasNoTrans, CblasNoTrans, T, hs, T, w.s, T, w.k, hs, 0f, dq, hs); // dQ = dS·K
+        CpuGemm.sgemm(CblasTrans, CblasNoTrans, T, hs, T, w.s, T, w.q, hs, 0f, dk, hs); // dK = dSᵀ·Q
+        for (int t = 0; t < T; t++) {
+          int base = (b * T + t) * 3 * C + h * hs;
+          System.arraycopy(dq, t * hs, dqkv, base, hs);
+          System.arraycopy(dk, t * hs, dqkv, base + C, hs);
+          System.arraycopy(dv, t * hs, dqkv, base + 2 * C, hs);
+        }
+      }
     }
-    for (; i < n; i++) {
-      s0 += a[ao + i] * b[bo + i];
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 }
