@@ -41,6 +41,17 @@ public interface ChunkRunner extends AutoCloseable {
   /** Bytes of activations and stashes this chunk holds now (for the memory model: ΔM(F), ΔM(B), ΔM(W)). */
   long bytesHeld();
 
+  /**
+   * Σ g² over this chunk's accumulated gradients (double, parameters in model order): its share of the global
+   * gradient norm for clipping (PAPER.md §6). NaN or +∞ when a gradient is not finite.
+   */
+  double gradNormSquared();
+
+  /** Whether every accumulated gradient is finite (the inf/NaN check of PAPER.md §6). */
+  default boolean gradsFinite() {
+    return Double.isFinite(gradNormSquared());
+  }
+
   /** This chunk's parameters, in model order, as host copies. */
   List<float[]> parameters();
 

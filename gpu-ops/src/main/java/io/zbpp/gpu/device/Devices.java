@@ -1,0 +1,38 @@
+package io.zbpp.gpu.device;
+
+import io.zbpp.gpu.cpu.CpuDevice;
+import io.zbpp.gpu.cuda.CudaDevice;
+import io.zbpp.gpu.cuda.CudaProbe;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Opens a {@link Device} for a backend; CUDA is probed once, and its absence falls back to the CPU. */
+public final class Devices {
+  private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+  private Devices() {}
+
+  /**
+   * A new device: cpu, or cuda (its own context use and stream) when a GPU is present, otherwise the cpu
+   * backend after one warning naming why. The emulated backend has no device (it does no arithmetic).
+   */
+  public static Device open(Backend backend) {
+    return switch (backend) {
+      case CPU -> new CpuDevice();
+      case CUDA -> {
+        CudaProbe.Status s = CudaProbe.status();
+        if (s.available()) {
+          CudaDevice.create(0);
+        }
+        if (WARNED.compareAndSet(false, true)) {
+          LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend", s.reason());
+        }
+        yield new CpuDevice();
+      }
+      case EMULATED -> throw new IllegalArgumentException(
+          "backend [emulated]: has no device, build its runners with ChunkRunnerFactory");
+    };
+  }
+}

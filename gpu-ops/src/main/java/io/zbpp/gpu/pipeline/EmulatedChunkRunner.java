@@ -1,0 +1,115 @@
+package io.zbpp.gpu.pipeline;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The emulated backend: no arithmetic. F, B and W each sleep the configured time of this chunk (parking the
+ * thread, never spinning, so many stages fit on 2 cores) and pass 1-element placeholder tensors; bytesHeld
+ * follows {@link EmulatedCosts}' memory model. Losses are 0, gradients are empty (norm² 0, finite), and there
+ * are no parameters. It checks the same pass order as the real runner (F before B before W per microbatch).
+ */
+final class EmulatedChunkRunner implements ChunkRunner {
+  private enum Held { ACTIVATIONS, W_STASH }
+
+  private final int chunk;
+  private final boolean first;
+  private final boolean last;
+  private final int microbatches;
+  private final EmulatedCosts costs;
+  private final Map<Integer, Held> inFlight = new HashMap<>();
+  private long bytesHeld;
+
+  EmulatedChunkRunner(RunnerSpec spec, int chunk) {
+    this.chunk = chunk;
+    this.first = chunk == 0;
+    this.last = chunk == spec.chunks() - 1;
+    this.microbatches = spec.microbatches();
+    this.costs = spec.emulated();
+  }
+
+  @Override
+  public int chunk() {
+    return chunk;
+  }
+
+  @Override
+  public HostTensor forward(int iteration, int microbatch, HostTensor input) {
+    check(microbatch, null, "forward");
+    sleep(costs.forward().get(chunk));
+    inFlight.put(microbatch, Held.ACTIVATIONS);
+    bytesHeld += costs.activationBytes().get(chunk);
+    return last ? null : placeholder();
+  }
+
+  @Override
+  public HostTensor backwardInput(int microbatch, HostTensor gradOutput) {
+    check(microbatch, Held.ACTIVATIONS, "backwardInput");
+    sleep(costs.backwardInput().get(chunk));
+    inFlight.put(microbatch, Held.W_STASH);
+    bytesHeld += costs.wStashBytes().get(chunk) - costs.activationBytes().get(chunk);
+    return first ? null : placeholder();
+  }
+
+  @Override
+  public void backwardWeight(int microbatch) {
+    check(microbatch, Held.W_STASH, "backwardWeight");
+    sleep(costs.backwardWeight().get(chunk));
+    inFlight.remove(microbatch);
+    bytesHeld -= costs.wStashBytes().get(chunk);
+  }
+
+  @Override
+  public double loss(int microbatch) {
+    return 0.0;
+  }
+
+  @Override
+  public void step(int iteration) {}
+
+  @Override
+  public double gradNormSquared() {
+    return 0.0;
+  }
+
+  @Override
+  public long bytesHeld() {
+    return bytesHeld;
+  }
+
+  @Override
+  public List<float[]> parameters() {
+    return List.of();
+  }
+
+  @Override
+  public void close() {}
+
+  private static HostTensor placeholder() {
+    return new HostTensor(new int[] {1}, new float[1]);
+  }
+
+  private void check(int mb, Held expected, String pass) {
+    if (mb < 0 || mb >= microbatches) {
+      throw new IllegalArgumentException("microbatch [" + mb + "]: must be in 0…" + (microbatches - 1));
+    }
+    if (inFlight.get(mb) != expected) {
+      throw new IllegalStateException("chunk " + chunk + " microbatch " + mb + ": " + pass + " out of order");
+    }
+  }
+
+  /** Parks until the deadline: parkNanos may return early, so loop on the clock. */
+  static void sleep(Duration t) {
+    long deadline = System.nanoTime() + t.toNanos();
+    for (long left = t.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
