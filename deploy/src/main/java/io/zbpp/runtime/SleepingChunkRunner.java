@@ -125,6 +125,11 @@ public final class SleepingChunkRunner implements ChunkRunner {
   public void step(int iteration) {}
 
   @Override
+  public double gradNormSquared() {
+    return 0;
+  }
+
+  @Override
   public long bytesHeld() {
     return 0;
   }

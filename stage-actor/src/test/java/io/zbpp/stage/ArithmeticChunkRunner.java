@@ -14,7 +14,7 @@ import java.util.Map;
  * parameters or fails. Follows the {@link ChunkRunner} contract: the first chunk reads its own data, the last
  * returns null from forward and starts B from its loss scaled by 1/m.
  */
-final class ArithmeticChunkRunner implements ChunkRunner {
+public final class ArithmeticChunkRunner implements ChunkRunner {
   static final int D = 4;
   private static final float DECAY = 0.75f;
   private static final float LR = 0.05f;
@@ -32,7 +32,7 @@ final class ArithmeticChunkRunner implements ChunkRunner {
   private final Map<Integer, Double> loss = new HashMap<>();
   private int forwards;
 
-  ArithmeticChunkRunner(int chunk, int chunks, int microbatches, long seed) {
+  public ArithmeticChunkRunner(int chunk, int chunks, int microbatches, long seed) {
     this.chunk = chunk;
     this.chunks = chunks;
     this.microbatches = microbatches;
@@ -145,6 +145,18 @@ final class ArithmeticChunkRunner implements ChunkRunner {
       gb[i] = 0;
     }
     loss.clear();
+  }
+
+  @Override
+  public double gradNormSquared() {
+    double sum = 0;
+    for (float g : gw) {
+      sum += (double) g * g;
+    }
+    for (float g : gb) {
+      sum += (double) g * g;
+    }
+    return sum;
   }
 
   @Override
