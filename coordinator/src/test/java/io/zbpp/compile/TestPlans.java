@@ -11,10 +11,10 @@ import java.util.List;
  * Plan shapes the registry may not have yet, built by hand for the compiler tests: a GPipe-like split-backward
  * plan valid for any placement (every F in chunk order, then every B in reverse chunk order, then every W).
  */
-final class TestPlans {
+public final class TestPlans {
   private TestPlans() {}
 
-  static Plan gpipeSplit(Placement pl, int m) {
+  public static Plan gpipeSplit(Placement pl, int m) {
     List<List<Instruction>> stages = new ArrayList<>();
     for (int s = 0; s < pl.stages(); s++) {
       List<Integer> mine = new ArrayList<>();

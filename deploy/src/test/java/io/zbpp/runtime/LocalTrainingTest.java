@@ -1,5 +1,6 @@
 package io.zbpp.runtime;
 
+import io.zbpp.compile.TestPlans;
 import io.zbpp.stage.ArithmeticChunkRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
