@@ -37,7 +37,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       description = "Multiplies the profiled pass times (ms) (default: ${DEFAULT-VALUE}).")
   double timeScale;
 
-  @Option(names = "--iterations", paramLabel = "N", defaultValue = "6",
+  @Option(names = "--iterations", paramLabel = "N", defaultValue = "10",
       description = "Iterations per schedule; the first is left out of the figures (default: ${DEFAULT-VALUE}).")
   int iterations;
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
     versionProvider = Version.class,
     description = {"Train a GPT on the bundled text with a pipeline schedule in this JVM (coordinator + one "
         + "stage actor per stage), or with --schedule reference on one device with the same data.",
+        "--schedule also takes 'reference' (the single-device trainer).",
         "Exit code 0: trained; 2: bad input."})
 public final class TrainCommand implements Callable<Integer> {
   /** The single-device trainer's name for {@code --schedule}. */
