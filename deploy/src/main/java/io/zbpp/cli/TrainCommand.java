@@ -89,6 +89,10 @@ public final class TrainCommand implements Callable<Integer> {
     } else {
       v = pipeline.shape().chunksPerStage();
     }
+    if (isReference() && b == Backend.EMULATED) {
+      throw new UsageException("--backend [" + backend + "]: the reference trainer computes the model; expected cpu "
+          + "or cuda");
+    }
     if (iterations < 1) {
       throw new UsageException("--iterations [" + iterations + "]: must be at least 1");
     }

@@ -93,7 +93,9 @@ class TrainCommandTest {
             "--timeline [/nonexistent-dir/t.html]: cannot write: no such directory"),
         Arguments.of(List.of("--schedule", "reference", "--timeline", "t.html"),
             "--timeline [t.html]: the reference trainer runs no pipeline; expected a pipeline schedule"),
-        Arguments.of(List.of("--microbatch-size", "0"), "--microbatch-size [0]: must be at least 1"));
+        Arguments.of(List.of("--microbatch-size", "0"), "--microbatch-size [0]: must be at least 1"),
+        Arguments.of(List.of("--schedule", "reference", "--backend", "emulated"),
+            "--backend [emulated]: the reference trainer computes the model; expected cpu or cuda"));
   }
 
   /** A valid 1f1b job on the tiny model (p=4, m=8, 1 iteration) with one option replaced. */
