@@ -2,10 +2,11 @@ package io.zbpp.cli;
 
 import io.zbpp.gpu.device.Backend;
 import io.zbpp.gpu.model.GptConfig;
+import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.runtime.TimelineSvg;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
     TrainRunner runner = new TrainRunner(spec.commandLine().getOut(), spec.commandLine().getErr(), json, 1);
     TrainReport r = isReference() ? runner.reference(job) : runner.pipeline(job, job.chunks());
     if (timeline != null) {
-      ScheduleCommand.write("--timeline", timeline, io.zbpp.runtime.TimelineSvg.html(r, -1));
+      ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
     }
     runner.report(job, r, timeline);
     return 0;
@@ -83,16 +84,7 @@ public final class TrainCommand implements Callable<Integer> {
   TrainJob resolve() {
     Backend b = TrainJob.backend(backend);
     GptConfig m = TrainJob.model(model);
-    int v = isReference() ? (pipeline.chunks == null ? 1 : pipeline.chunks) : -1;
-    if (isReference()) {
-      checkCounts();
-    } else {
-      v = pipeline.shape().chunksPerStage();
-    }
-    if (isReference() && b == Backend.EMULATED) {
-      throw new UsageException("--backend [" + backend + "]: the reference trainer computes the model; expected cpu "
-          + "or cuda");
-    }
+    int v = isReference() ? referenceChunks(b) : pipeline.shape().chunksPerStage();
     if (iterations < 1) {
       throw new UsageException("--iterations [" + iterations + "]: must be at least 1");
     }
@@ -103,16 +95,26 @@ public final class TrainCommand implements Callable<Integer> {
       }
       TrainJob.checkWritable("--timeline", timeline);
     }
-    var runner = TrainJob.runner(m, b, seed, pipeline.microbatches, microbatchSize, pipeline.stages, v);
-    TrainSpec.Builder s = TrainSpec.builder(isReference() ? "1f1b" : pipeline.schedule(), pipeline.stages,
-        pipeline.microbatches).chunksPerStage(isReference() ? 1 : v).iterations(iterations)
-        .availableChunks(m.layers()).model(TrainJob.shape(m, microbatchSize));
+    RunnerSpec runner = TrainJob.runner(m, b, seed, pipeline.microbatches, microbatchSize, pipeline.stages, v);
+    TrainSpec.Builder s = TrainSpec.builder(isReference() ? REFERENCE : pipeline.schedule(), pipeline.stages,
+        pipeline.microbatches).chunksPerStage(v).iterations(iterations).availableChunks(m.layers())
+        .model(TrainJob.shape(m, microbatchSize));
     costs.apply(s, pipeline.stages, b == Backend.EMULATED);
     TrainSpec trainSpec = s.build();
     if (!isReference()) {
       TrainJob.validate(trainSpec, costs.memLimitFactor);
     }
     return new TrainJob(trainSpec, runner);
+  }
+
+  /** v of the reference run (its chunks only split the model, the result is the same), after checking p, m. */
+  private int referenceChunks(Backend b) {
+    checkCounts();
+    if (b == Backend.EMULATED) {
+      throw new UsageException("--backend [" + backend + "]: the reference trainer computes the model; expected cpu "
+          + "or cuda");
+    }
+    return pipeline.chunks == null ? 1 : pipeline.chunks;
   }
 
   /** p, m and v of the reference run, which takes no registered schedule. */
