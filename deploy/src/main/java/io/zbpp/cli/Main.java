@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "zbpp", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Zero Bubble Pipeline Parallelism on the JVM.",
-    subcommands = {ScheduleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ScheduleCommand.class, TrainCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input. */
   public static final int BAD_INPUT = 2;
@@ -31,6 +31,9 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Initialise logging before the actor system's threads log concurrently: otherwise SLF4J replays their
+    // first calls with a three-line warning on stderr.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(commandLine().execute(args));
   }
 

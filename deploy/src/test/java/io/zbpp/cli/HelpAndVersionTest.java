@@ -15,7 +15,16 @@ class HelpAndVersionTest {
       "schedule --help        | --plan-out=FILE",
       "bench --help           | paper",
       "bench paper --help     | --schedules=LIST",
-      "help schedule          | --microbatches=M"})
+      "help schedule          | --microbatches=M",
+      "--help                 | train",
+      "--help                 | demo",
+      "train --help           | --timeline=FILE",
+      "train --help           | 'reference'",
+      "demo --help            | --temperature=T",
+      "bench --help           | runtime",
+      "bench --help           | ops",
+      "bench runtime --help   | --time-scale=K",
+      "bench ops --help       | --blas-threads=N"})
   void describesEveryCommandAndOption(String args, String expected) {
     Cli r = Cli.run(args.trim().split(" "));
 

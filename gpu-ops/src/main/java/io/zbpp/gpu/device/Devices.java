@@ -24,7 +24,7 @@ public final class Devices {
       case CUDA -> {
         CudaProbe.Status s = CudaProbe.status();
         if (s.available()) {
-          CudaDevice.create(0);
+          yield CudaDevice.create(0);
         }
         if (WARNED.compareAndSet(false, true)) {
           LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend", s.reason());

@@ -1,0 +1,121 @@
+package io.zbpp.cli;
+
+import io.zbpp.gpu.device.Backend;
+import io.zbpp.gpu.model.GptConfig;
+import io.zbpp.gpu.pipeline.ReferenceTrainer;
+import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.gpu.pipeline.Sampler;
+import io.zbpp.runtime.TimelineSvg;
+import io.zbpp.runtime.TrainReport;
+import io.zbpp.runtime.TrainSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code zbpp demo}: the embedded default of DESIGN.md. Trains the bundled small GPT on the bundled text with
+ * ZB-2p on the cpu backend (p = 4 stages, m = 8 microbatches) through the actor runtime, with a progress bar
+ * and the loss per iteration, writes an HTML/SVG timeline of the last iteration as it ran, and ends with text
+ * sampled from the trained parameters as the pipeline's parameter fetch returned them.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+    versionProvider = Version.class,
+    description = {"Train the bundled small GPT on the bundled text with ZB-2p on the cpu backend (p=4, m=8), "
+        + "show the loss, write a timeline of what ran, and print text sampled from the trained model."})
+public final class DemoCommand implements Callable<Integer> {
+  static final String SCHEDULE = "zb-2p";
+  static final String MODEL = "small";
+  static final int STAGES = 4;
+  static final int MICROBATCHES = 8;
+  static final int MICROBATCH_SIZE = 2;
+  static final String PROMPT = "The ";
+  /** The loss line of every n-th iteration is printed. */
+  static final int LINE_EVERY = 10;
+
+  @Option(names = "--iterations", paramLabel = "N", defaultValue = "200",
+      description = "Training iterations (default: ${DEFAULT-VALUE}).")
+  int iterations;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+      description = "Seed of the parameters, the data order and the sampler (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--timeline", paramLabel = "FILE", defaultValue = "zbpp-demo-timeline.html",
+      description = "Where to write the HTML/SVG timeline of the last iteration (default: ${DEFAULT-VALUE}).")
+  Path timeline;
+
+  @Option(names = "--sample-length", paramLabel = "N", defaultValue = "240",
+      description = "Characters to sample after the prompt \"The \" (default: ${DEFAULT-VALUE}).")
+  int sampleLength;
+
+  @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.7",
+      description = "Sampling temperature; 0 picks the most likely character (default: ${DEFAULT-VALUE}).")
+  double temperature;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    TrainJob job = resolve();
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "zbpp demo: the %s GPT (%,d parameters) learns the bundled text with %s on %d "
+        + "stages, %d microbatches of %d sequences of %d bytes per iteration%n", MODEL,
+        job.runner().model().totalParams(), SCHEDULE, STAGES, MICROBATCHES, MICROBATCH_SIZE,
+        job.runner().model().seqLen());
+    long t0 = System.nanoTime();
+    ParameterTap tap = new ParameterTap(job.chunks());
+    TrainRunner runner = new TrainRunner(out, spec.commandLine().getErr(), false, LINE_EVERY);
+    TrainReport r = runner.pipeline(job, tap);
+    ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
+    runner.report(job, r, timeline);
+    out.printf(Locale.ROOT, "trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    out.printf(Locale.ROOT, "sampled from the trained model (temperature %s, seed %d):%n", temperature, seed);
+    out.println(printable(sample(tap.parameters(job.runner().chunks()), r.paramsSha256())));
+    out.flush();
+    return 0;
+  }
+
+  private TrainJob resolve() {
+    if (iterations < 1) {
+      throw new UsageException("--iterations [" + iterations + "]: must be at least 1");
+    }
+    if (sampleLength < 0) {
+      throw new UsageException("--sample-length [" + sampleLength + "]: must be at least 0");
+    }
+    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+      throw new UsageException("--temperature [" + temperature + "]: expected a number >= 0");
+    }
+    TrainJob.checkWritable("--timeline", timeline);
+    GptConfig model = GptConfig.preset(MODEL);
+    RunnerSpec runner = TrainJob.runner(model, Backend.CPU, seed, MICROBATCHES, MICROBATCH_SIZE, STAGES, 1);
+    TrainSpec s = TrainSpec.builder(SCHEDULE, STAGES, MICROBATCHES).iterations(iterations)
+        .availableChunks(model.layers()).model(TrainJob.shape(model, MICROBATCH_SIZE)).build();
+    TrainJob.validate(s, null);
+    return new TrainJob(s, runner);
+  }
+
+  /** Text from the parameters the pipeline fetched; they must be the ones its digest covers. */
+  private String sample(List<float[]> parameters, String digest) {
+    if (!ReferenceTrainer.sha256(parameters).equals(digest)) {
+      throw new IllegalStateException("the fetched parameters do not match paramsSha256 " + digest);
+    }
+    try (Sampler s = new Sampler(GptConfig.preset(MODEL), parameters)) {
+      return s.generate(PROMPT, sampleLength, temperature, seed);
+    }
+  }
+
+  /** Bytes a terminal shows as they are: printable ASCII and newlines; anything else becomes '?'. */
+  static String printable(String text) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      sb.append(c == '\n' || (c >= ' ' && c < 127) ? c : '?');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,132 @@
+package io.zbpp.cli;
+
+import io.zbpp.gpu.device.Backend;
+import io.zbpp.gpu.model.GptConfig;
+import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.runtime.TimelineSvg;
+import io.zbpp.runtime.TrainReport;
+import io.zbpp.runtime.TrainSpec;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code zbpp train}: trains the chosen model preset on the bundled text with a pipeline schedule in this JVM
+ * (a coordinator actor and one stage actor per stage, messages as in a cluster), or with {@code --schedule
+ * reference} on one device with the same data; reports the losses, the parameter digest, predicted and
+ * realized bubble rate and throughput as text or one JSON object, and optionally writes an HTML/SVG timeline
+ * of what actually ran. Bad input: one line on stderr, exit 2, before any actor starts.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+    versionProvider = Version.class,
+    description = {"Train a GPT on the bundled text with a pipeline schedule in this JVM (coordinator + one "
+        + "stage actor per stage), or with --schedule reference on one device with the same data.",
+        "--schedule also takes 'reference' (the single-device trainer).",
+        "Exit code 0: trained; 2: bad input."})
+public final class TrainCommand implements Callable<Integer> {
+  /** The single-device trainer's name for {@code --schedule}. */
+  static final String REFERENCE = "reference";
+
+  @Mixin PipelineOptions pipeline;
+
+  @Option(names = "--iterations", required = true, paramLabel = "N", description = "Training iterations (>= 1).")
+  int iterations;
+
+  @Option(names = "--model", paramLabel = "PRESET", defaultValue = "small",
+      description = "Model preset: tiny, small, 1.5b, 6.2b, 14.6b, 28.3b (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu",
+      description = "cpu (OpenBLAS, bit-exact), cuda (falls back to cpu without a GPU) or emulated (passes "
+          + "sleep the --cost-* times in ms, no arithmetic) (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+      description = "Seed of the parameters and the data order (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--microbatch-size", paramLabel = "B", defaultValue = "1",
+      description = "Sequences per microbatch (default: ${DEFAULT-VALUE}).")
+  int microbatchSize;
+
+  @Mixin TrainCosts costs;
+
+  @Option(names = "--json", description = "Print one JSON object instead of the summary (no progress bar).")
+  boolean json;
+
+  @Option(names = "--timeline", paramLabel = "FILE",
+      description = "Write an HTML page with an SVG timeline of the last iteration as it actually ran.")
+  Path timeline;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    TrainJob job = resolve();
+    TrainRunner runner = new TrainRunner(spec.commandLine().getOut(), spec.commandLine().getErr(), json, 1);
+    TrainReport r = isReference() ? runner.reference(job) : runner.pipeline(job, job.chunks());
+    if (timeline != null) {
+      ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
+    }
+    runner.report(job, r, timeline);
+    return 0;
+  }
+
+  private boolean isReference() {
+    return REFERENCE.equals(pipeline.schedule);
+  }
+
+  /** Checks every option, in the order a user reads them; nothing starts before this returns. */
+  TrainJob resolve() {
+    Backend b = TrainJob.backend(backend);
+    GptConfig m = TrainJob.model(model);
+    int v = isReference() ? referenceChunks(b) : pipeline.shape().chunksPerStage();
+    if (iterations < 1) {
+      throw new UsageException("--iterations [" + iterations + "]: must be at least 1");
+    }
+    if (timeline != null) {
+      if (isReference()) {
+        throw new UsageException("--timeline [" + timeline + "]: the reference trainer runs no pipeline; expected "
+            + "a pipeline schedule");
+      }
+      TrainJob.checkWritable("--timeline", timeline);
+    }
+    RunnerSpec runner = TrainJob.runner(m, b, seed, pipeline.microbatches, microbatchSize, pipeline.stages, v);
+    TrainSpec.Builder s = TrainSpec.builder(isReference() ? REFERENCE : pipeline.schedule(), pipeline.stages,
+        pipeline.microbatches).chunksPerStage(v).iterations(iterations).availableChunks(m.layers())
+        .model(TrainJob.shape(m, microbatchSize));
+    costs.apply(s, pipeline.stages, b == Backend.EMULATED);
+    TrainSpec trainSpec = s.build();
+    if (!isReference()) {
+      TrainJob.validate(trainSpec, costs.memLimitFactor);
+    }
+    return new TrainJob(trainSpec, runner);
+  }
+
+  /** v of the reference run (its chunks only split the model, the result is the same), after checking p, m. */
+  private int referenceChunks(Backend b) {
+    checkCounts();
+    if (b == Backend.EMULATED) {
+      throw new UsageException("--backend [" + backend + "]: the reference trainer computes the model; expected cpu "
+          + "or cuda");
+    }
+    return pipeline.chunks == null ? 1 : pipeline.chunks;
+  }
+
+  /** p, m and v of the reference run, which takes no registered schedule. */
+  private void checkCounts() {
+    if (pipeline.stages < 1) {
+      throw new UsageException("--stages [" + pipeline.stages + "]: must be at least 1");
+    }
+    if (pipeline.microbatches < 1) {
+      throw new UsageException("--microbatches [" + pipeline.microbatches + "]: must be at least 1");
+    }
+    if (pipeline.chunks != null && pipeline.chunks < 1) {
+      throw new UsageException("--chunks [" + pipeline.chunks + "]: must be at least 1");
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.zbpp.cli;
+
+import io.zbpp.runtime.TrainSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The cost and memory options of {@code zbpp train} (use with {@code @Mixin}): the {@code --cost-*} and
+ * memory-limit options of {@code zbpp schedule}, plus {@code --time-scale}. With the emulated backend the
+ * times are what each pass sleeps, in ms; with cpu and cuda they are the planner's profiled times, and when
+ * none is given the coordinator estimates them from the model shape. Memory deltas always come from the
+ * model preset (PAPER.md §2, bytes), so the limits are in bytes or multiples of p·M_B.
+ */
+public final class TrainCosts {
+  /** Pass time of the emulated backend when none is given, ms. */
+  static final String EMULATED_DEFAULT = "1";
+
+  @Option(names = "--cost-f", paramLabel = "TF",
+      description = "Forward time T_F of each stage, one value or a comma list (one per stage). emulated: ms "
+          + "slept per F of a stage (default 1); cpu/cuda: the planner's times (default: from the model shape).")
+  String costF;
+
+  @Option(names = "--cost-b", paramLabel = "TB", description = "Input-gradient time T_B, as --cost-f.")
+  String costB;
+
+  @Option(names = "--cost-w", paramLabel = "TW", description = "Weight-gradient time T_W, as --cost-f.")
+  String costW;
+
+  @Option(names = "--cost-comm", paramLabel = "TC", defaultValue = "0",
+      description = "Communication time T_comm the planner assumes per cross-stage edge (default: "
+          + "${DEFAULT-VALUE}).")
+  String costComm;
+
+  @Option(names = "--time-scale", paramLabel = "K", defaultValue = "1",
+      description = "Multiplies T_F, T_B, T_W and T_comm (default: ${DEFAULT-VALUE}).")
+  String timeScale;
+
+  @Option(names = "--mem-limit", paramLabel = "BYTES",
+      description = "Per-stage memory limit in bytes of the model's activations (PAPER.md §2 formulas); "
+          + "the plan must keep it (default: none).")
+  String memLimit;
+
+  @Option(names = "--mem-limit-factor", paramLabel = "K",
+      description = "Per-stage memory limit K*p*M_B (K = 1 is 1F1B's peak). Excludes --mem-limit.")
+  String memLimitFactor;
+
+  /**
+   * Puts the costs and the limit into {@code spec}.
+   *
+   * @param emulated whether pass times are needed (they default to 1 ms)
+   * @throws UsageException naming the first bad value
+   */
+  void apply(TrainSpec.Builder spec, int stages, boolean emulated) {
+    double scale = positive("--time-scale", timeScale);
+    double comm = Numbers.time("--cost-comm", costComm) * scale;
+    if (emulated || costF != null || costB != null || costW != null) {
+      spec.costs(times("--cost-f", costF, stages, scale), times("--cost-b", costB, stages, scale),
+          times("--cost-w", costW, stages, scale), comm);
+    } else {
+      spec.costs(java.util.List.of(), java.util.List.of(), java.util.List.of(), comm);
+    }
+    if (memLimit != null && memLimitFactor != null) {
+      throw new UsageException("--mem-limit [" + memLimit + "] and --mem-limit-factor [" + memLimitFactor
+          + "]: give at most one");
+    }
+    if (memLimit != null) {
+      spec.memLimit(positive("--mem-limit", memLimit));
+    }
+    if (memLimitFactor != null) {
+      spec.memLimitFactor(positive("--mem-limit-factor", memLimitFactor));
+    }
+  }
+
+  private static java.util.List<Double> times(String option, String text, int stages, double scale) {
+    return TrainJob.scaled(Numbers.perStage(option, text == null ? EMULATED_DEFAULT : text, stages, true), scale);
+  }
+
+  private static double positive(String option, String text) {
+    Double x = Numbers.decimal(text);
+    if (x == null || x <= 0 || x.isInfinite()) {
+      throw new UsageException(option + " [" + text + "]: expected a number > 0");
+    }
+    return x;
+  }
+}

@@ -1,0 +1,118 @@
+package io.zbpp.cli;
+
+import io.zbpp.gpu.device.Backend;
+import io.zbpp.gpu.model.GptConfig;
+import io.zbpp.gpu.pipeline.ChunkRunner;
+import io.zbpp.gpu.pipeline.ChunkRunnerFactory;
+import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.runtime.EmulatedBackend;
+import io.zbpp.runtime.LocalTraining;
+import io.zbpp.runtime.TrainSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+
+/**
+ * A training job as {@code zbpp train} and {@code zbpp demo} run it: the runtime's {@link TrainSpec} and the
+ * model's {@link RunnerSpec} (preset, backend, seed, microbatch size, p·v chunks). The static helpers check
+ * user input at the edge and answer with one-line {@link UsageException}s, before any actor starts.
+ */
+record TrainJob(TrainSpec spec, RunnerSpec runner) {
+  /** The backends by CLI name. */
+  static final List<String> BACKENDS = List.of("cpu", "cuda", "emulated");
+
+  /** The backend of that name (case-insensitive). */
+  static Backend backend(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "cpu" -> Backend.CPU;
+      case "cuda" -> Backend.CUDA;
+      case "emulated" -> Backend.EMULATED;
+      default -> throw new UsageException(
+          "--backend [" + name + "]: unknown; expected one of " + String.join(", ", BACKENDS));
+    };
+  }
+
+  /** The gpu-ops model preset of that name (case-insensitive). */
+  static GptConfig model(String name) {
+    String key = name.toLowerCase(Locale.ROOT);
+    if (!GptConfig.presetNames().contains(key)) {
+      throw new UsageException("--model [" + name + "]: unknown preset; expected one of "
+          + String.join(", ", GptConfig.presetNames()));
+    }
+    return GptConfig.preset(key);
+  }
+
+  /** The transformer shape the coordinator's cost model is estimated from (PAPER.md §2). */
+  static ModelShape shape(GptConfig c, int microbatchSize) {
+    return new ModelShape(c.layers(), c.hidden(), c.heads(), c.seqLen(), microbatchSize);
+  }
+
+  /**
+   * The model's runner spec for p·v chunks.
+   *
+   * @throws UsageException when the model cannot be cut into that many chunks or a value is out of range
+   */
+  static RunnerSpec runner(GptConfig model, Backend backend, long seed, int microbatches, int microbatchSize,
+      int stages, int chunksPerStage) {
+    int chunks = stages * chunksPerStage;
+    if (chunks > model.layers()) {
+      throw new UsageException("--stages [" + stages + "]: " + stages + " stages × " + chunksPerStage
+          + " chunks need " + chunks + " model chunks, the model has " + model.layers() + " layers");
+    }
+    if (microbatchSize < 1) {
+      throw new UsageException("--microbatch-size [" + microbatchSize + "]: must be at least 1");
+    }
+    try {
+      return RunnerSpec.of(model.name(), backend, seed, microbatches, microbatchSize, chunks);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /**
+   * Checks the spec as the coordinator will (shape, schedule, chunks, memory limit).
+   *
+   * @param limitFactor the user's {@code --mem-limit-factor} text, to name it in a memory-limit message
+   */
+  static void validate(TrainSpec spec, String limitFactor) {
+    try {
+      LocalTraining.validate(spec);
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage().lines().findFirst().orElse("bad input");
+      int close = m.indexOf("]: ");
+      if (limitFactor != null && m.startsWith("--mem-limit [") && close > 0) {
+        m = "--mem-limit-factor [" + limitFactor + "] (limit " + m.substring("--mem-limit [".length(), close)
+            + "): " + m.substring(close + 3);
+      }
+      throw new UsageException(m);
+    }
+  }
+
+  /** Fails early when {@code file}'s directory does not exist (the file is written after training). */
+  static void checkWritable(String option, Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new UsageException(option + " [" + file + "]: cannot write: no such directory");
+    }
+  }
+
+  /** This job's chunks: the real model (cpu, cuda) or gpu-ops' emulated runners timed by the spec's costs. */
+  IntFunction<ChunkRunner> chunks() {
+    return switch (runner.backend()) {
+      case EMULATED -> {
+        EmulatedBackend.calibrate();
+        yield EmulatedBackend.chunks(spec, runner);
+      }
+      case CPU, CUDA -> c -> ChunkRunnerFactory.create(runner, c);
+    };
+  }
+
+  /** Times × {@code scale}, one value per stage as the spec takes them. */
+  static List<Double> scaled(double[] perStage, double scale) {
+    return Arrays.stream(perStage).map(t -> t * scale).boxed().toList();
+  }
+}

@@ -1,0 +1,156 @@
+package io.zbpp.cli;
+
+import io.zbpp.gpu.pipeline.ChunkRunner;
+import io.zbpp.gpu.pipeline.ReferenceTrainer;
+import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.runtime.LocalTraining;
+import io.zbpp.runtime.TrainReport;
+import io.zbpp.runtime.TrainSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Runs a {@link TrainJob} for the CLI — on the actor runtime or on the single-device reference trainer — with
+ * a line per iteration and a progress bar (text mode; the bar only on a terminal), and prints the result as
+ * text or as the JSON object of {@code zbpp train --json}.
+ */
+final class TrainRunner {
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final boolean json;
+  private final int lineEvery;
+
+  /** @param lineEvery print the loss line of every n-th iteration (and of the first and the last) */
+  TrainRunner(PrintWriter out, PrintWriter err, boolean json, int lineEvery) {
+    this.out = out;
+    this.err = err;
+    this.json = json;
+    this.lineEvery = lineEvery;
+  }
+
+  /** Trains on the pipeline runtime in a fresh local actor system. */
+  TrainReport pipeline(TrainJob job, IntFunction<ChunkRunner> chunks) {
+    TrainSpec spec = job.spec();
+    Progress bar = start(job, spec.schedule());
+    try (LocalTraining t = LocalTraining.open(false)) {
+      return t.train(spec, chunks, it -> iterationDone(bar, it.iteration(), it.loss(), it.wallNanos() / 1e6,
+          spec.iterations()));
+    } finally {
+      bar.finish();
+    }
+  }
+
+  /**
+   * Trains on one device with the same model, data and optimizer ({@link ReferenceTrainer}); its report has no
+   * bubble rates (null in JSON) and no timeline.
+   */
+  TrainReport reference(TrainJob job) {
+    TrainSpec spec = job.spec();
+    RunnerSpec runner = job.runner();
+    Progress bar = start(job, TrainCommand.REFERENCE);
+    List<Double> losses = new ArrayList<>();
+    List<Double> millis = new ArrayList<>();
+    try (ReferenceTrainer t = new ReferenceTrainer(runner)) {
+      for (int k = 0; k < spec.iterations(); k++) {
+        long t0 = System.nanoTime();
+        double loss = t.run(1)[0];
+        millis.add((System.nanoTime() - t0) / 1e6);
+        losses.add(loss);
+        iterationDone(bar, k, loss, millis.get(k), spec.iterations());
+      }
+      double steady = millis.subList(millis.size() > 1 ? 1 : 0, millis.size()).stream()
+          .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+      return new TrainReport(TrainCommand.REFERENCE, spec.stages(), spec.microbatches(), losses,
+          t.parameterSha256(), Double.NaN, Double.NaN, List.of(), millis,
+          spec.microbatches() * runner.microbatchSize() * 1000.0 / steady, List.of(), "");
+    } finally {
+      bar.finish();
+    }
+  }
+
+  private Progress start(TrainJob job, String schedule) {
+    if (!json) {
+      RunnerSpec r = job.runner();
+      TrainSpec s = job.spec();
+      out.printf(Locale.ROOT, "%s  p=%d m=%d v=%d  model %s (%d layers, h=%d)  backend %s  seed %d  microbatch "
+          + "size %d  %d iterations%n", schedule, s.stages(), s.microbatches(), s.chunksPerStage(),
+          r.model().name(), r.model().layers(), r.model().hidden(), r.backend().name().toLowerCase(Locale.ROOT),
+          r.seed(), r.microbatchSize(), s.iterations());
+      out.flush();
+    }
+    return Progress.of(out, err, job.spec().iterations(), !json);
+  }
+
+  private void iterationDone(Progress bar, int iteration, double loss, double millis, int iterations) {
+    boolean shown = iteration == 0 || (iteration + 1) % lineEvery == 0 || iteration == iterations - 1;
+    if (!json && shown) {
+      bar.line(String.format(Locale.ROOT, "iteration %d/%d  loss %.4f  %.0f ms", iteration + 1, iterations, loss,
+          millis));
+    }
+    bar.update(iteration + 1, String.format(Locale.ROOT, "loss %.4f", loss));
+  }
+
+  /** Prints the result: the summary, or one JSON object with {@code --json}. */
+  void report(TrainJob job, TrainReport r, Path timeline) {
+    if (json) {
+      Map<String, Object> obj = json(job, r);
+      if (timeline != null) {
+        obj.put("timeline", timeline.toString());
+      }
+      out.println(Json.write(obj));
+    } else {
+      out.print(summary(r));
+      if (timeline != null) {
+        out.println("timeline written to " + timeline);
+      }
+    }
+    out.flush();
+  }
+
+  /** The fields of {@code zbpp train --json}, in order. */
+  static Map<String, Object> json(TrainJob job, TrainReport r) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("schedule", r.schedule());
+    o.put("backend", job.runner().backend().name().toLowerCase(Locale.ROOT));
+    o.put("model", job.runner().model().name());
+    o.put("stages", r.stages());
+    o.put("microbatches", r.microbatches());
+    o.put("chunks", job.spec().chunksPerStage());
+    o.put("microbatchSize", job.runner().microbatchSize());
+    o.put("iterations", job.spec().iterations());
+    o.put("seed", job.runner().seed());
+    o.put("losses", r.losses());
+    o.put("paramsSha256", r.paramsSha256());
+    o.put("predictedBubbleRate", r.predictedBubbleRate());
+    o.put("realizedBubbleRate", r.realizedBubbleRate());
+    o.put("realizedBubbleRates", r.realizedBubbleRates());
+    o.put("iterationMillis", r.iterationMillis());
+    o.put("samplesPerSecond", r.samplesPerSecond());
+    return o;
+  }
+
+  /** The text summary after the per-iteration lines. */
+  static String summary(TrainReport r) {
+    StringBuilder sb = new StringBuilder();
+    List<Double> l = r.losses();
+    sb.append(String.format(Locale.ROOT, "loss %.4f -> %.4f over %d iterations%n", l.get(0), l.get(l.size() - 1),
+        l.size()));
+    if (Double.isFinite(r.predictedBubbleRate())) {
+      sb.append(String.format(Locale.ROOT, "bubble rate: predicted %.4f, realized %.4f (mean of iterations after "
+          + "the first)%n", r.predictedBubbleRate(), r.realizedBubbleRate()));
+    }
+    double steady = r.iterationMillis().subList(r.iterationMillis().size() > 1 ? 1 : 0, r.iterationMillis().size())
+        .stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    sb.append(String.format(Locale.ROOT, "iteration %.1f ms, %.1f samples/s (after the first)%n", steady,
+        r.samplesPerSecond()));
+    sb.append("paramsSha256 ").append(r.paramsSha256()).append('\n');
+    return sb.toString();
+  }
+
+}

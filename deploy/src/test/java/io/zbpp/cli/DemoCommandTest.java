@@ -1,0 +1,43 @@
+package io.zbpp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code zbpp demo}, shortened: it trains, writes the timeline, and ends with text from the trained model. */
+class DemoCommandTest {
+  @Test
+  void trainsWritesTheTimelineAndEndsWithSampledText(@TempDir Path dir) throws Exception {
+    Path html = dir.resolve("demo.html");
+    Cli c = Cli.run("demo", "--iterations", "2", "--sample-length", "30", "--timeline", html.toString());
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    assertThat(c.out()).contains("zb-2p  p=4 m=8 v=1  model small", "iteration 1/2  loss ",
+        "loss ", "timeline written to " + html, "sampled from the trained model (temperature 0.7, seed 1):");
+    String[] lines = c.out().strip().split("\\R");
+    String last = String.join("\n", java.util.Arrays.copyOfRange(lines, indexOfSampleHeader(lines) + 1,
+        lines.length));
+    assertThat(last).startsWith("The ").hasSize(4 + 30);
+    assertThat(Files.readString(html)).contains("zb-2p, p=4, m=8, iteration 1");
+  }
+
+  private static int indexOfSampleHeader(String[] lines) {
+    for (int i = lines.length - 1; i >= 0; i--) {
+      if (lines[i].startsWith("sampled from the trained model")) {
+        return i;
+      }
+    }
+    throw new AssertionError("no sample in the output");
+  }
+
+  @Test
+  void rejectsANonPositiveIterationCount() {
+    Cli c = Cli.run("demo", "--iterations", "0");
+
+    assertThat(c.exit()).isEqualTo(2);
+    assertThat(c.err()).isEqualTo("--iterations [0]: must be at least 1" + System.lineSeparator());
+  }
+}

@@ -1,0 +1,126 @@
+package io.zbpp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code zbpp train} as a user runs it: JSON fields, the reference trainer, the timeline, the emulated backend. */
+class TrainCommandTest {
+  private static final String[] TINY = {"--model", "tiny", "--stages", "2", "--microbatches", "3", "--iterations",
+      "2", "--seed", "7", "--json"};
+
+  private static String[] args(String schedule, String... more) {
+    return Stream.concat(Stream.of("train", "--schedule", schedule), Stream.concat(Stream.of(TINY), Stream.of(more)))
+        .toArray(String[]::new);
+  }
+
+  @Test
+  void pipelineAndReferenceReportTheSameLossesAndDigestAsJson() {
+    Cli zb = Cli.run(args("zb-h1"));
+    Cli ref = Cli.run(args("reference"));
+
+    assertThat(zb.exit()).as(zb.err()).isZero();
+    assertThat(ref.exit()).as(ref.err()).isZero();
+    JsonObject z = zb.json();
+    JsonObject r = ref.json();
+    assertThat(z.keySet()).contains("losses", "paramsSha256", "predictedBubbleRate", "realizedBubbleRate",
+        "iterationMillis", "samplesPerSecond");
+    assertThat(z.get("losses")).isEqualTo(r.get("losses"));
+    assertThat(z.get("paramsSha256")).isEqualTo(r.get("paramsSha256"));
+    assertThat(z.getAsJsonArray("losses")).hasSize(2);
+    assertThat(z.getAsJsonArray("iterationMillis")).hasSize(2);
+    assertThat(z.get("predictedBubbleRate").getAsDouble()).isBetween(0.0, 1.0);
+    assertThat(z.get("samplesPerSecond").getAsDouble()).isPositive();
+    assertThat(r.get("predictedBubbleRate").isJsonNull()).isTrue();
+    assertThat(zb.err()).isEmpty();
+  }
+
+  @Test
+  void writesTheTimelineOfWhatRanAndPrintsASummaryWithoutJson(@TempDir Path dir) throws Exception {
+    Path html = dir.resolve("t.html");
+    Cli c = Cli.run("train", "--schedule", "1f1b", "--model", "tiny", "--stages", "2", "--microbatches", "2",
+        "--iterations", "2", "--timeline", html.toString());
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    assertThat(c.out()).contains("iteration 1/2  loss ", "iteration 2/2  loss ", "bubble rate: predicted ",
+        "paramsSha256 ", "timeline written to " + html);
+    String page = Files.readString(html);
+    assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "1f1b, p=2, m=2, iteration 1");
+    assertThat(page.split("<rect", -1)).hasSize(1 + 2 * 2 * 2); // p·m forward and fused backward passes
+  }
+
+  @Test
+  void emulatedBackendSleepsTheGivenTimesScaled() {
+    Cli c = Cli.run(args("1f1b", "--backend", "emulated", "--cost-f", "2", "--cost-b", "2", "--cost-w", "2",
+        "--time-scale", "0.5"));
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    JsonObject o = c.json();
+    assertThat(o.get("backend").getAsString()).isEqualTo("emulated");
+    // 1F1B, p=2, m=3: m + p − 1 = 4 slots of F + BW = 3 ms on the critical path (12 ms; no sleep: ~1 ms)
+    assertThat(o.getAsJsonArray("iterationMillis").get(1).getAsDouble()).isGreaterThanOrEqualTo(8.0);
+    assertThat(o.getAsJsonArray("losses").get(0).getAsDouble()).isZero();
+  }
+
+  static Stream<Arguments> badInput() {
+    return Stream.of(
+        Arguments.of(List.of("--model", "nope"),
+            "--model [nope]: unknown preset; expected one of tiny, small, 1.5b, 6.2b, 14.6b, 28.3b"),
+        Arguments.of(List.of("--stages", "9"),
+            "--stages [9]: 9 stages × 1 chunks need 9 model chunks, the model has 8 layers"),
+        Arguments.of(List.of("--microbatches", "0"), "--microbatches [0]: must be at least 1"),
+        Arguments.of(List.of("--iterations", "0"), "--iterations [0]: must be at least 1"),
+        Arguments.of(List.of("--backend", "tpu"), "--backend [tpu]: unknown; expected one of cpu, cuda, emulated"),
+        Arguments.of(List.of("--mem-limit", "100000"), "--mem-limit [100000.0]: infeasible for 1f1b with p=4 m=8: "
+            + "stage 0: peak memory 180224.0 exceeds the limit 100000.0"),
+        Arguments.of(List.of("--mem-limit-factor", "0.5"), "--mem-limit-factor [0.5] (limit 90112.0): infeasible "
+            + "for 1f1b with p=4 m=8: stage 0: peak memory 180224.0 exceeds the limit 90112.0"),
+        Arguments.of(List.of("--mem-limit", "-1"), "--mem-limit [-1]: expected a number > 0"),
+        Arguments.of(List.of("--schedule", "nope"), "--schedule [nope]: unknown; expected one of "
+            + String.join(", ", io.zbpp.schedule.Schedules.names())),
+        Arguments.of(List.of("--cost-f", "1,2"), "--cost-f [1,2]: 2 values for 4 stages; expected one value or 4, "
+            + "one per stage"),
+        Arguments.of(List.of("--timeline", "/nonexistent-dir/t.html"),
+            "--timeline [/nonexistent-dir/t.html]: cannot write: no such directory"),
+        Arguments.of(List.of("--schedule", "reference", "--timeline", "t.html"),
+            "--timeline [t.html]: the reference trainer runs no pipeline; expected a pipeline schedule"),
+        Arguments.of(List.of("--microbatch-size", "0"), "--microbatch-size [0]: must be at least 1"),
+        Arguments.of(List.of("--schedule", "reference", "--backend", "emulated"),
+            "--backend [emulated]: the reference trainer computes the model; expected cpu or cuda"));
+  }
+
+  /** A valid 1f1b job on the tiny model (p=4, m=8, 1 iteration) with one option replaced. */
+  @ParameterizedTest
+  @MethodSource("badInput")
+  void rejectsBadInputWithOneLineAndExitTwo(List<String> override, String message) {
+    java.util.Map<String, String> opts = new java.util.LinkedHashMap<>();
+    opts.put("--schedule", "1f1b");
+    opts.put("--model", "tiny");
+    opts.put("--stages", "4");
+    opts.put("--microbatches", "8");
+    opts.put("--iterations", "1");
+    for (int i = 0; i < override.size(); i += 2) {
+      opts.put(override.get(i), override.get(i + 1));
+    }
+    List<String> argv = new java.util.ArrayList<>(List.of("train"));
+    opts.forEach((k, v) -> {
+      argv.add(k);
+      argv.add(v);
+    });
+
+    Cli c = Cli.run(argv.toArray(String[]::new));
+
+    assertThat(c.exit()).isEqualTo(2);
+    assertThat(c.err()).isEqualTo(message + System.lineSeparator());
+    assertThat(c.out()).isEmpty();
+  }
+}
