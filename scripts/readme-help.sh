@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Regenerates the "Every command and option" section of README.md from the CLI's own --help texts, so that
+# the README documents exactly the options the built launcher accepts. Run after `mvn -B -q -DskipTests package`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+begin='<!-- help:begin -->'
+end='<!-- help:end -->'
+{
+  echo "$begin"
+  for c in "" schedule train demo "bench paper" "bench runtime" "bench ops"; do
+    echo
+    echo "### \`zbpp${c:+ $c} --help\`"
+    echo
+    echo '```'
+    # shellcheck disable=SC2086
+    ./zbpp $c --help
+    echo '```'
+  done
+  echo
+  echo "$end"
+} > /tmp/zbpp-help.md
+python3 - "$begin" "$end" <<'PY'
+import sys
+begin, end = sys.argv[1], sys.argv[2]
+readme = open('README.md').read()
+help_ = open('/tmp/zbpp-help.md').read().rstrip('\n')
+head, _, rest = readme.partition(begin)
+_, _, tail = rest.partition(end)
+open('README.md', 'w').write(head + help_ + tail)
+PY
+echo "README.md: help section regenerated"
