@@ -15,6 +15,7 @@ import java.util.function.IntFunction;
  * every pass parks that much less, so measured pass times match the requested ones on average.
  */
 public final class SleepingChunkRunner implements ChunkRunner {
+  private boolean poisoned;
   private static volatile long overshootNanos;
   private final int chunk;
   private final int chunks;
@@ -122,11 +123,38 @@ public final class SleepingChunkRunner implements ChunkRunner {
   }
 
   @Override
-  public void step(int iteration) {}
+  public void step(int iteration) {
+    poisoned = false;
+  }
+
+  /** No parameters: the post-validation step costs nothing; a poisoned gradient reads as NaN until zeroed. */
+  @Override
+  public void stepScaled(int iteration, float gradScale) {}
+
+  @Override
+  public void zeroGradients() {
+    poisoned = false;
+  }
+
+  @Override
+  public long keepForRollback(io.zbpp.gpu.optim.RollbackMode mode) {
+    return 0;
+  }
+
+  @Override
+  public void rollbackStep() {}
+
+  @Override
+  public void discardForwards() {}
+
+  @Override
+  public void poisonGradients() {
+    poisoned = true;
+  }
 
   @Override
   public double gradNormSquared() {
-    return 0;
+    return poisoned ? Double.NaN : 0.0;
   }
 
   @Override
