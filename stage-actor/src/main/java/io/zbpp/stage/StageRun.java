@@ -367,6 +367,11 @@ final class StageRun {
     return new IterationReport(job, stage, iteration, passes, losses, peakBytes);
   }
 
+  /** Optimizer states waiting for their RECV (tests: duplicates and used ones are not kept). */
+  int bufferedStates() {
+    return states.size();
+  }
+
   /** Tensors waiting in the inbox (tests: early messages are buffered). */
   int buffered() {
     return inbox.size();
