@@ -38,7 +38,7 @@ class OptimizerCheckPassesTest {
   @Test
   void postValidationStepsEagerlyAndValidatesBeforeTheNextIterationsFirstBackward() {
     assertThat(lower("1f1b", 2, 2, 1, Check.POST_VALIDATION).toString()).isEqualTo(
-        "0: 0F0 0SEND_F0 0F1 0SEND_F1 0RECV_FULL 0VALIDATE 0RECV_B0 0BW0 0RECV_B1 0BW1 0NORM 0SEND_PARTIAL 0STEP\n"
+        "0: 0F0 0SEND_F0 0F1 0SEND_F1 0RECV_B0 0RECV_FULL 0VALIDATE 0BW0 0RECV_B1 0BW1 0NORM 0SEND_PARTIAL 0STEP\n"
         + "1: 1RECV_F0 1F0 1LOSS0 1VALIDATE 1BW0 1SEND_B0 1RECV_F1 1F1 1LOSS1 1BW1 1SEND_B1 1NORM 1RECV_PARTIAL "
         + "1SEND_FULL 1STEP\n");
   }
