@@ -146,4 +146,30 @@ class PostValidationTest {
       }
     }
   }
+
+  /**
+   * The real model (tiny preset, cpu backend, AdamW): ZB-2p with post-validation, a clip that triggers and a
+   * NaN injected on stage 1 in iteration 1 equals the reference trainer with the same options bit for bit.
+   */
+  @org.junit.jupiter.api.Test
+  void theRealModelOnZb2pMatchesTheReferenceWithClipAndInjectedNan() {
+    int p = 2;
+    int m = 3;
+    io.zbpp.gpu.pipeline.RunnerSpec spec = io.zbpp.gpu.pipeline.RunnerSpec.of("tiny",
+        io.zbpp.gpu.device.Backend.CPU, 3, m, 1, p);
+    double clip = 0.05;
+    TrainReport r = training.train(TrainSpec.builder("zb-2p", p, m).iterations(3).postValidation(true)
+        .clipNorm(clip).injectNan(1, 1).serializeMessages(true).build(),
+        c -> io.zbpp.gpu.pipeline.ChunkRunnerFactory.create(spec, c));
+    try (ReferenceTrainer ref = new ReferenceTrainer(spec, ReferenceTrainer.Options.clip(clip)
+        .injectNan(1, Set.of(1)))) {
+      ref.run(3);
+
+      assertThat(ref.skippedSteps()).isEqualTo(1);
+      assertThat(ref.clippedSteps()).isPositive();
+      assertThat(r.paramsSha256()).isEqualTo(ref.parameterSha256());
+      assertThat(r.optimizer().skippedSteps()).isEqualTo(1);
+      assertThat(r.optimizer().clippedSteps()).isEqualTo(ref.clippedSteps());
+    }
+  }
 }
