@@ -172,4 +172,29 @@ class PostValidationTest {
       assertThat(r.optimizer().clippedSteps()).isEqualTo(ref.clippedSteps());
     }
   }
+
+  static Stream<Arguments> badOptions() {
+    return Stream.of(
+        Arguments.of(TrainSpec.builder("zb-2p", 2, 2).iterations(2).injectNan(2, 0),
+            "--inject-nan [2:0]: expected ITERATION:STAGE with ITERATION < 2 and STAGE < 2"),
+        Arguments.of(TrainSpec.builder("zb-2p", 2, 2).injectNan(0, 5),
+            "--inject-nan [0:5]: expected ITERATION:STAGE with ITERATION < 1 and STAGE < 2"),
+        Arguments.of(TrainSpec.builder("zb-2p", 2, 2).clipNorm(-1),
+            "--clip-norm [-1.0]: must be a number >= 0 (0: no clipping)"),
+        Arguments.of(TrainSpec.builder("zb-2p", 2, 2).noOptimizerCheck().injectNan(0, 0),
+            "--inject-nan [0:0]: needs the optimizer check (--post-validation on or off)"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badOptions")
+  void rejectsBadOptimizerOptionsWithOneLine(TrainSpec.Builder b, String message) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalTraining.validate(b.build()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+  }
+
+  @org.junit.jupiter.api.Test
+  void rejectsAnUnknownRollbackMode() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrainSpec.builder("zb-2p", 2, 2).rollback("copy"))
+        .hasMessage("--rollback [copy]: expected exact or in-place");
+  }
 }
