@@ -19,7 +19,6 @@ import io.zbpp.protocol.msg.StopStage;
 import io.zbpp.protocol.msg.SubmitJob;
 import io.zbpp.protocol.msg.TensorFrame;
 import java.util.List;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
