@@ -131,11 +131,6 @@ final class StageOptimizer {
     return known != null && verdict(known) != Verdict.STEP;
   }
 
-  /** Whether steps of iteration {@code it} still wait for validation. */
-  boolean hasPending(int it) {
-    return pending.containsKey(it) && !pending.get(it).isEmpty();
-  }
-
   /** Settles every pending step of iteration {@code it} (at the end of the job). */
   void validateAll(int it) {
     for (int c : set.chunks()) {
