@@ -74,6 +74,9 @@ final class StageOptimizer {
 
   /** STEP of chunk c in iteration {@code it}. */
   void step(int it, int c) {
+    partial.keySet().removeIf(k -> k < it - 1); // iteration it−1 was validated before this iteration's W
+    full.keySet().removeIf(k -> k < it - 1);
+    pending.keySet().removeIf(k -> k < it - 1);
     ChunkRunner r = set.runner(c);
     if (!options.checked()) {
       r.step(it);
