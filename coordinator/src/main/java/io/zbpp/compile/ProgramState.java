@@ -20,6 +20,9 @@ final class ProgramState {
   private final Set<String> outbox = new HashSet<>();
   private final Set<String> inFlight = new HashSet<>();
   private final Set<Integer> stepped = new HashSet<>();
+  private final Set<Integer> normed = new HashSet<>();
+  private final boolean checked;
+  private final boolean postValidation;
 
   ProgramState(Programs programs) {
     this.programs = programs;
@@ -28,6 +31,17 @@ final class ProgramState {
     doneF = new boolean[n];
     doneB = new boolean[n];
     doneW = new boolean[n];
+    checked = has(programs, ProgramOp.NORM);
+    postValidation = has(programs, ProgramOp.VALIDATE);
+    if (postValidation) { // the full state of the previous iteration, received during this one
+      for (int s = 0; s < programs.stages().size() - 1; s++) {
+        inFlight.add("full @" + s);
+      }
+    }
+  }
+
+  private static boolean has(Programs programs, ProgramOp op) {
+    return programs.stages().stream().anyMatch(p -> p.instructions().stream().anyMatch(i -> i.op() == op));
   }
 
   /** The channel key of a SEND or RECV (what it carries, to which stage), or null for other ops. */
@@ -41,7 +55,7 @@ final class ProgramState {
       case SEND_B -> c > 0 ? tensor("grad", c - 1, j, programs.placement().stageOf(c - 1))
           : "grad before the first chunk";
       case RECV_B -> tensor("grad", c, j, in.stage());
-      case F, B, W, BW, LOSS, STEP -> null;
+      case F, B, W, BW, LOSS, STEP, NORM, SEND_PARTIAL, RECV_PARTIAL, SEND_FULL, RECV_FULL, VALIDATE -> null;
     };
   }
 
@@ -62,8 +76,22 @@ final class ProgramState {
       case LOSS -> c == programs.chunks() - 1 && doneF[c * m + j];
       case SEND_F, SEND_B -> outbox.remove(messageKey(in, programs)) && inFlight.add(messageKey(in, programs));
       case RECV_F, RECV_B -> inFlight.remove(messageKey(in, programs)) && local.add(messageKey(in, programs));
-      case STEP -> allWeightsDone(c) && stepped.add(c);
+      case STEP -> allWeightsDone(c) && (!checked || normed.contains(c)) && stepped.add(c);
+      case NORM -> allWeightsDone(c) && normed.add(c);
+      case SEND_PARTIAL -> inFlight.add("partial @" + (s + 1));
+      case RECV_PARTIAL -> inFlight.remove("partial @" + s);
+      case SEND_FULL -> sendFull();
+      case RECV_FULL -> inFlight.remove("full @" + s);
+      case VALIDATE -> true;
     };
+  }
+
+  /** The last stage's full state to every other stage (in post-validation: for the next iteration). */
+  private boolean sendFull() {
+    for (int t = 0; t < programs.stages().size() - 1; t++) {
+      inFlight.add((postValidation ? "next full @" : "full @") + t);
+    }
+    return true;
   }
 
   private boolean backward(ProgramInstruction in, int c, int j, int s) {
@@ -102,11 +130,15 @@ final class ProgramState {
     if (!outbox.isEmpty()) {
       return "outputs never sent: " + outbox;
     }
+    inFlight.removeIf(k -> postValidation && k.startsWith("next full @"));
     if (!inFlight.isEmpty()) {
       return "messages never received: " + inFlight;
     }
     if (!local.isEmpty()) {
       return "inputs never consumed: " + local;
+    }
+    if (checked && normed.size() != programs.chunks()) {
+      return "grad norms taken for chunks " + normed + " of " + programs.chunks();
     }
     if (stepped.size() != programs.chunks()) {
       return "optimizer steps ran for chunks " + stepped + " of " + programs.chunks();

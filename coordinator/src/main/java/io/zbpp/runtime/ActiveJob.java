@@ -8,6 +8,7 @@ import io.zbpp.protocol.msg.JobOutcome;
 import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.LossRecord;
+import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.StageCommand;
 import io.zbpp.protocol.msg.StageTrace;
 import io.zbpp.schedule.PlanText;
@@ -30,11 +31,12 @@ final class ActiveJob {
   final ActorRef<JobOutcome> replyTo;
   final Optional<ActorRef<JobProgress>> progress;
   final ParameterDigest digest;
-  private final TreeMap<Integer, IterationReport> reports = new TreeMap<>();
+  private final TreeMap<Integer, TreeMap<Integer, IterationReport>> reports = new TreeMap<>();
+  private final TreeMap<Integer, Long> started = new TreeMap<>();
   private final List<IterationResult> results = new ArrayList<>();
   private int loaded;
-  private int iteration;
-  private long iterationStart;
+  private long lastCompletion = Long.MIN_VALUE;
+  private OptimizerStats optimizer = OptimizerStats.none();
 
   ActiveJob(JobEpoch job, JobSpec spec, JobPlanner.Planned planned, List<ActorRef<StageCommand>> stages,
       ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobProgress>> progress) {
@@ -52,36 +54,63 @@ final class ActiveJob {
     return ++loaded == stages.size();
   }
 
-  int iteration() {
-    return iteration;
+  /**
+   * How many iterations may be issued at once: 1 without an optimizer check (each starts when the previous
+   * one is reported, as before issue 6), 2 with one (stages run into the next iteration on their own).
+   */
+  int window() {
+    return spec.optimizer().checked() ? 2 : 1;
   }
 
   void startIteration(int it, long nowNanos) {
-    iteration = it;
-    iterationStart = nowNanos;
-    reports.clear();
+    started.put(it, nowNanos);
   }
 
-  /** Adds a stage's report; returns the iteration's result once every stage reported. */
-  Optional<IterationResult> report(IterationReport r, long nowNanos) {
-    if (r.iteration() != iteration) {
+  /**
+   * Adds a stage's report; returns the next iteration's result once every stage reported it (iterations
+   * complete in order; a report of a later iteration waits). Wall time: from the later of its RunIteration and
+   * the previous iteration's completion to its own completion, so overlapping iterations are not counted twice.
+   */
+  List<IterationResult> report(IterationReport r, long nowNanos) {
+    if (!started.containsKey(r.iteration())) {
       throw new IllegalStateException("stage " + r.stage() + " reported iteration " + r.iteration()
-          + " during iteration " + iteration);
+          + ", which was not started");
     }
-    reports.put(r.stage(), r);
-    if (reports.size() < stages.size()) {
+    reports.computeIfAbsent(r.iteration(), k -> new TreeMap<>()).put(r.stage(), r);
+    List<IterationResult> done = new ArrayList<>();
+    for (Optional<IterationResult> next = complete(nowNanos); next.isPresent(); next = complete(nowNanos)) {
+      done.add(next.get());
+    }
+    return done;
+  }
+
+  private Optional<IterationResult> complete(long nowNanos) {
+    int it = results.size();
+    TreeMap<Integer, IterationReport> current = reports.get(it);
+    if (current == null || current.size() < stages.size()) {
       return Optional.empty();
     }
-    List<StageTrace> traces = reports.values().stream()
+    reports.remove(it);
+    List<StageTrace> traces = current.values().stream()
         .map(x -> new StageTrace(x.stage(), x.passes(), x.peakBytes())).toList();
-    IterationResult result = new IterationResult(iteration, meanLoss(), nowNanos - iterationStart,
+    long from = Math.max(started.get(it), lastCompletion);
+    lastCompletion = nowNanos;
+    IterationResult result = new IterationResult(it, meanLoss(current), nowNanos - from,
         RealizedBubble.rate(traces), traces);
     results.add(result);
     return Optional.of(result);
   }
 
+  boolean allDone() {
+    return results.size() == spec.iterations();
+  }
+
+  void addOptimizerStats(OptimizerStats s) {
+    optimizer = optimizer.plus(s);
+  }
+
   /** The mean microbatch loss, summed in microbatch order (as a single-device run does). */
-  private double meanLoss() {
+  private static double meanLoss(TreeMap<Integer, IterationReport> reports) {
     List<LossRecord> losses = reports.values().stream().flatMap(r -> r.losses().stream())
         .sorted(Comparator.comparingInt(LossRecord::microbatch)).toList();
     double sum = 0;
@@ -91,16 +120,12 @@ final class ActiveJob {
     return losses.isEmpty() ? Double.NaN : sum / losses.size();
   }
 
-  boolean lastIteration() {
-    return iteration == spec.iterations() - 1;
-  }
-
   int stageOfChunk(int chunk) {
     return planned.compiled().plan().placement().stageOf(chunk);
   }
 
   JobFinished finished() {
     return new JobFinished(job, planned.predictedBubbleRate(), results, digest.sha256(),
-        PlanText.formatNamed(planned.compiled().plan()));
+        PlanText.formatNamed(planned.compiled().plan()), optimizer);
   }
 }

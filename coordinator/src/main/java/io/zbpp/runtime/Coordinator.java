@@ -19,7 +19,6 @@ import io.zbpp.protocol.msg.StopStage;
 import io.zbpp.protocol.msg.SubmitJob;
 import io.zbpp.protocol.msg.TensorFrame;
 import java.util.List;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
@@ -29,8 +28,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * The coordinator (DESIGN.md "Data flow"): takes a {@link SubmitJob}, plans and compiles it
  * ({@link JobPlanner}), gets stage actors from the injected {@link StageProvisioner}, sends each its
- * program and the stage references, drives the iterations one after another (each starts when every stage
- * reported the previous one), collects the reports, fetches the parameters for their digest, answers
+ * program and the stage references, drives the iterations (each starts when every stage reported the previous
+ * one; with an optimizer check the next one is issued ahead, so that stages run into it on their own and
+ * post-validation can overlap iterations — docs/post-validation.md), collects the reports, fetches the parameters for their digest, answers
  * {@link io.zbpp.protocol.msg.JobFinished} and stops the stages. A stage failure, a rejection or a stage actor
  * that stops (it is watched) fails the job.
  * One job at a time; each job gets a new epoch, so late messages of an earlier job are ignored.
@@ -77,7 +77,7 @@ public final class Coordinator {
     stages.forEach(ctx::watch);
     for (int st = 0; st < stages.size(); st++) {
       stages.get(st).tell(new LoadProgram(job, programs.stage(st), programs.microbatches(),
-          programs.placement().chunkStage(), s.spec().frameBytes(), stages, ctx.getSelf()));
+          programs.placement().chunkStage(), s.spec().frameBytes(), stages, ctx.getSelf(), s.spec().optimizer()));
     }
     ctx.getLog().info("job {}: {} on p={} m={}, predicted bubble {}", job, programs.schedule(),
         s.spec().stages(), s.spec().microbatches(), planned.predictedBubbleRate());
@@ -89,7 +89,9 @@ public final class Coordinator {
       if (!l.job().equals(a.job) || !a.loaded()) {
         return Behaviors.same();
       }
-      startIteration(a, 0);
+      for (int it = 0; it < a.window() && it < a.spec.iterations(); it++) {
+        startIteration(a, it);
+      }
       return running(a);
     }).build();
   }
@@ -104,13 +106,14 @@ public final class Coordinator {
       if (!r.job().equals(a.job)) {
         return Behaviors.same();
       }
-      Optional<IterationResult> done = a.report(r, System.nanoTime());
-      if (done.isEmpty()) {
-        return Behaviors.same();
+      for (IterationResult done : a.report(r, System.nanoTime())) {
+        a.progress.ifPresent(p -> p.tell(new JobProgress(a.job, a.spec.iterations(), done)));
+        int next = done.iteration() + a.window();
+        if (next < a.spec.iterations()) {
+          startIteration(a, next);
+        }
       }
-      a.progress.ifPresent(p -> p.tell(new JobProgress(a.job, a.spec.iterations(), done.get())));
-      if (!a.lastIteration()) {
-        startIteration(a, a.iteration() + 1);
+      if (!a.allDone()) {
         return Behaviors.same();
       }
       a.stages.forEach(s -> s.tell(new FetchParameters(a.job)));
@@ -129,6 +132,7 @@ public final class Coordinator {
         .onMessage(ParametersSent.class, p -> {
           if (p.job().equals(a.job)) {
             a.digest.sent(p.stage(), p.frames());
+            a.addOptimizerStats(p.optimizer());
           }
           return finishIfComplete(a);
         }).build();

@@ -39,7 +39,10 @@ public final class JobPlanner {
       throw new IllegalArgumentException("--mem-limit [" + costs.memLimit() + "]: infeasible for " + plan.schedule()
           + " with p=" + spec.stages() + " m=" + spec.microbatches() + ": " + v.problems().get(0));
     }
-    return new Planned(costs, Compiler.compile(plan, costs));
+    check(spec.optimizer().injectNanIteration() < spec.iterations() && spec.optimizer().injectNanStage() < spec.stages(),
+        "--inject-nan [" + spec.optimizer().injectNanIteration() + ":" + spec.optimizer().injectNanStage()
+            + "]: expected ITERATION:STAGE with ITERATION < " + spec.iterations() + " and STAGE < " + spec.stages());
+    return new Planned(costs, Compiler.compile(plan, costs, spec.optimizer().check()));
   }
 
   private static Plan fromText(JobSpec spec) {

@@ -2,6 +2,7 @@ package io.zbpp.runtime;
 
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobFinished;
+import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.PassRecord;
 import io.zbpp.protocol.msg.StageTrace;
 import java.util.ArrayList;
@@ -21,10 +22,20 @@ import java.util.List;
  * @param samplesPerSecond m · microbatch size / mean steady iteration time
  * @param timeline every compute pass that ran, for an SVG of what actually happened
  * @param planText the plan that ran (plan-file format)
+ * @param optimizer what the optimizer check did: rollbacks (summed over stages), skipped and clipped steps, the
+ *     rollback mode and the largest bytes one stage kept for exact rollback (docs/post-validation.md)
  */
 public record TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
     double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
-    List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText) {
+    List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText,
+    OptimizerStats optimizer) {
+  public TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
+      double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
+      List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText) {
+    this(schedule, stages, microbatches, losses, paramsSha256, predictedBubbleRate, realizedBubbleRate,
+        realizedBubbleRates, iterationMillis, samplesPerSecond, timeline, planText, OptimizerStats.none());
+  }
+
   public TrainReport {
     losses = List.copyOf(losses);
     realizedBubbleRates = List.copyOf(realizedBubbleRates);
@@ -49,7 +60,7 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
     double samples = meanMillis > 0 ? spec.microbatches() * spec.microbatchSize() * 1000.0 / meanMillis : 0;
     return new TrainReport(scheduleName, spec.stages(), spec.microbatches(), losses, f.paramsSha256(),
         f.predictedBubbleRate(), mean(bubbles.subList(skip, bubbles.size())), bubbles, millis, samples,
-        bars(its), f.planText());
+        bars(its), f.planText(), f.optimizer());
   }
 
   private static List<TimelineBar> bars(List<IterationResult> its) {
@@ -74,7 +85,17 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
         + "\", \"predictedBubbleRate\": " + number(predictedBubbleRate) + ", \"realizedBubbleRate\": "
         + number(realizedBubbleRate) + ", \"realizedBubbleRates\": " + numbers(realizedBubbleRates)
         + ", \"iterationMillis\": " + numbers(iterationMillis) + ", \"samplesPerSecond\": "
-        + number(samplesPerSecond) + "}";
+        + number(samplesPerSecond) + optimizerJson() + "}";
+  }
+
+  /** {@code rollbacks}, {@code skippedSteps}, {@code clippedSteps}: only when the job had an optimizer check. */
+  private String optimizerJson() {
+    if (optimizer.equals(OptimizerStats.none())) {
+      return "";
+    }
+    return ", \"rollbacks\": " + optimizer.rollbacks() + ", \"skippedSteps\": " + optimizer.skippedSteps()
+        + ", \"clippedSteps\": " + optimizer.clippedSteps() + ", \"rollbackMode\": \"" + optimizer.rollbackMode()
+        + "\", \"rollbackBytes\": " + optimizer.rollbackBytes();
   }
 
   private static String numbers(List<Double> v) {

@@ -2,6 +2,7 @@ package io.zbpp.runtime;
 
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.protocol.msg.OptimizerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,12 +16,22 @@ import java.util.Objects;
  * @param frameBytes the largest tensor payload per message; 0 takes {@code zbpp.protocol.max-frame-bytes}
  *     from the configuration
  * @param serializeMessages run with {@code pekko.actor.serialize-messages = on} (tests)
+ * @param optimizer the optimizer check (docs/post-validation.md); none by default
  */
 public record TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
     int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
     double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-    boolean serializeMessages, Duration timeout) {
+    boolean serializeMessages, Duration timeout, OptimizerOptions optimizer) {
+  public TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
+      int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
+      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
+      boolean serializeMessages, Duration timeout) {
+    this(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks, costF, costB, costW,
+        costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout, OptimizerOptions.none());
+  }
+
   public TrainSpec {
+    Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(planText, "planText");
     Objects.requireNonNull(model, "model");
@@ -37,7 +48,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
   /** The job as the coordinator receives it. */
   public JobSpec toJobSpec(String jobId) {
     return new JobSpec(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB,
-        costW, costComm, model, memLimit, memLimitFactor, frameBytes);
+        costW, costComm, model, memLimit, memLimitFactor, frameBytes, optimizer);
   }
 
   /** This spec with {@code frameBytes} 0 replaced by the configured {@code zbpp.protocol.max-frame-bytes}. */
@@ -47,7 +58,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     }
     return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
         costF, costB, costW, costComm, model, memLimit, memLimitFactor,
-        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout);
+        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout, optimizer);
   }
 
   /** Samples per microbatch (the model's microbatch size, at least 1). */
@@ -74,6 +85,11 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     private int frameBytes;
     private boolean serializeMessages;
     private Duration timeout = Duration.ofMinutes(30);
+    private OptimizerOptions.Check check;
+    private double clipNorm;
+    private OptimizerOptions.Rollback rollback = OptimizerOptions.Rollback.EXACT;
+    private int injectNanIteration = -1;
+    private int injectNanStage = -1;
 
     private Builder(String schedule, int stages, int microbatches) {
       this.schedule = schedule;
@@ -140,9 +156,56 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
       return this;
     }
 
+    /** {@code --clip-norm C}: clip the global gradient norm at C (0: no clipping, the inf/NaN skip stays). */
+    public Builder clipNorm(double c) {
+      clipNorm = c;
+      return this;
+    }
+
+    /**
+     * {@code --post-validation on|off}: on = eager steps validated during the next iteration, off = the
+     * synchronous all-reduce before the step. Unset: on when {@code clipNorm} or {@code injectNan} is given,
+     * otherwise no check at all (the runtime before issue 6).
+     */
+    public Builder postValidation(boolean on) {
+      check = on ? OptimizerOptions.Check.POST_VALIDATION : OptimizerOptions.Check.SYNC;
+      return this;
+    }
+
+    /** No optimizer check (plain steps, no reduction ops), whatever else was set. */
+    public Builder noOptimizerCheck() {
+      check = OptimizerOptions.Check.NONE;
+      return this;
+    }
+
+    /** {@code --rollback exact|in-place}. */
+    public Builder rollback(String mode) {
+      rollback = switch (mode) {
+        case "exact" -> OptimizerOptions.Rollback.EXACT;
+        case "in-place" -> OptimizerOptions.Rollback.IN_PLACE;
+        default -> throw new IllegalArgumentException("--rollback [" + mode + "]: expected exact or in-place");
+      };
+      return this;
+    }
+
+    /** {@code --inject-nan ITERATION:STAGE}: poisons that stage's gradients in that iteration. */
+    public Builder injectNan(int iteration, int stage) {
+      if (iteration < 0 || stage < 0) {
+        throw new IllegalArgumentException("--inject-nan [" + iteration + ":" + stage
+            + "]: expected ITERATION:STAGE, both at least 0");
+      }
+      injectNanIteration = iteration;
+      injectNanStage = stage;
+      return this;
+    }
+
     public TrainSpec build() {
+      OptimizerOptions.Check c = check != null ? check
+          : clipNorm > 0 || injectNanIteration >= 0 ? OptimizerOptions.Check.POST_VALIDATION
+          : OptimizerOptions.Check.NONE;
       return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
-          costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout);
+          costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout,
+          new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage));
     }
   }
 }

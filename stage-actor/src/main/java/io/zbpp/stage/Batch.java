@@ -21,20 +21,36 @@ final class Batch {
     void send(int stage, TensorKey key, HostTensor tensor);
   }
 
+  /** Sends an optimizer state (partial or full) of an iteration to a stage. */
+  @FunctionalInterface
+  interface StateSender {
+    void send(int stage, int iteration, boolean full, Map<Integer, Double> normSquared);
+  }
+
   private Batch() {}
 
   /** The results in step order: a {@link Computed} for compute ops, null for SEND and RECV. */
   static List<Computed> run(List<StageRun.Step> steps, ChunkSet chunks, int iteration, Sender sender) {
+    return run(steps, chunks, null, new Context(iteration, 0, 0, 1, sender, (to, it, full, n) -> { }));
+  }
+
+  /** Where a batch runs: iteration and attempt, this stage and the stage count, and the two senders. */
+  record Context(int iteration, int attempt, int stage, int stages, Sender sender, StateSender states) {}
+
+  static List<Computed> run(List<StageRun.Step> steps, ChunkSet chunks, StageOptimizer opt, Context cx) {
+    int iteration = cx.iteration();
     Map<TensorKey, HostTensor> produced = new HashMap<>();
     List<Computed> results = new ArrayList<>(steps.size());
     for (StageRun.Step s : steps) {
       Computed c = switch (s.in().op()) {
-        case F, B, W, BW, LOSS, STEP -> chunks.run(s.in(), iteration, s.input());
+        case F, B, W, BW, LOSS -> chunks.run(s.in(), iteration, s.input());
         case SEND_F, SEND_B -> {
-          sender.send(s.target(), s.key(), s.ready() != null ? s.ready() : produced.remove(s.key()));
+          cx.sender().send(s.target(), s.key(), s.ready() != null ? s.ready() : produced.remove(s.key()));
           yield null;
         }
         case RECV_F, RECV_B -> null;
+        case STEP, NORM, VALIDATE, SEND_PARTIAL, SEND_FULL, RECV_PARTIAL, RECV_FULL ->
+            OptimizerOps.run(s, chunks, opt, cx);
       };
       if (c != null && s.key() != null && c.output() != null) {
         produced.put(s.key(), c.output());

@@ -46,8 +46,8 @@ final class ChunkSet implements AutoCloseable {
         r.backwardWeight(j);
       }
       case LOSS -> loss = r.loss(j);
-      case STEP -> r.step(iteration);
-      case SEND_F, SEND_B, RECV_F, RECV_B -> throw new IllegalArgumentException(in + " is not a compute op");
+      case SEND_F, SEND_B, RECV_F, RECV_B, STEP, NORM, SEND_PARTIAL, RECV_PARTIAL, SEND_FULL, RECV_FULL, VALIDATE ->
+          throw new IllegalArgumentException(in + " is not a pass (optimizer ops run in StageOptimizer)");
     }
     long end = System.nanoTime();
     return new Computed(out, loss, start, end, bytesHeld());
@@ -68,7 +68,12 @@ final class ChunkSet implements AutoCloseable {
     return out;
   }
 
-  private ChunkRunner runner(int chunk) {
+  /** Forgets the speculative forwards of every chunk (post-validation rejected the step they used). */
+  void discardForwards() {
+    runners.values().forEach(ChunkRunner::discardForwards);
+  }
+
+  ChunkRunner runner(int chunk) {
     ChunkRunner r = runners.get(chunk);
     if (r == null) {
       throw new IllegalArgumentException("chunk " + chunk + " is not held here; held: " + runners.keySet());

@@ -8,5 +8,10 @@ import io.zbpp.gpu.pipeline.HostTensor;
  * @param output the tensor F or B produced for a neighbouring chunk, or null
  * @param loss the loss a LOSS op read (NaN otherwise)
  * @param bytesHeld the bytes all of the stage's chunks hold after the op
+ * @param rejected VALIDATE, SEND_FULL: the full state rejects a plain step (skip or clip; post-validation)
  */
-record Computed(HostTensor output, double loss, long startNanos, long endNanos, long bytesHeld) {}
+record Computed(HostTensor output, double loss, long startNanos, long endNanos, long bytesHeld, boolean rejected) {
+  Computed(HostTensor output, double loss, long startNanos, long endNanos, long bytesHeld) {
+    this(output, loss, startNanos, endNanos, bytesHeld, false);
+  }
+}

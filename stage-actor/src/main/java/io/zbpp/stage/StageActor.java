@@ -7,6 +7,9 @@ import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LoadProgram;
+import io.zbpp.protocol.msg.OptimizerOptions;
+import io.zbpp.protocol.msg.OptimizerState;
+import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.ParametersSent;
 import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.RunIteration;
@@ -54,7 +57,7 @@ public final class StageActor {
   record OpFailed(JobEpoch job, String message) implements StageCommand, NoSerializationVerificationNeeded {}
 
   /** Local-only: parameters copied on the executor, by chunk. */
-  record ParametersRead(JobEpoch job, Map<Integer, List<float[]>> parameters)
+  record ParametersRead(JobEpoch job, Map<Integer, List<float[]>> parameters, OptimizerStats optimizer)
       implements StageCommand, NoSerializationVerificationNeeded {}
 
   private final ActorContext<StageCommand> ctx;
@@ -66,6 +69,9 @@ public final class StageActor {
   private LoadProgram load;
   private ChunkSet chunks;
   private StageRun run;
+  private StageOptimizer optimizer;
+  private final java.util.ArrayDeque<Integer> queued = new java.util.ArrayDeque<>();
+  private FetchParameters fetchWaiting;
   private boolean busy;
 
   private StageActor(ActorContext<StageCommand> ctx, int stage, IntFunction<ChunkRunner> factory) {
@@ -97,6 +103,7 @@ public final class StageActor {
         .onMessage(ChunksBuilt.class, this::onChunksBuilt)
         .onMessage(RunIteration.class, this::onRun)
         .onMessage(TensorFrame.class, this::onFrame)
+        .onMessage(OptimizerState.class, this::onState)
         .onMessage(BatchDone.class, this::onBatchDone)
         .onMessage(OpFailed.class, this::onOpFailed)
         .onMessage(FetchParameters.class, this::onFetch)
@@ -138,7 +145,10 @@ public final class StageActor {
     job = b.job();
     load = b.load();
     chunks = b.chunks();
-    run = new StageRun(stage, load.program(), load.chunkStage());
+    run = new StageRun(stage, load.program(), load.chunkStage(), load.optimizer());
+    optimizer = new StageOptimizer(stage, load.chunkStage().size(), load.optimizer(), chunks);
+    queued.clear();
+    fetchWaiting = null;
     busy = false;
     ctx.getLog().info("stage {} loaded {} ops on chunks {}", stage, load.program().size(), chunks.chunks());
     load.coordinator().tell(new ProgramLoaded(job, stage));
@@ -150,9 +160,29 @@ public final class StageActor {
       return Behaviors.same();
     }
     if (run.running() || busy) {
-      return reject(r, load.coordinator(), "iteration " + run.iteration() + " is still running");
+      if (!load.optimizer().checked()) {
+        return reject(r, load.coordinator(), "iteration " + run.iteration() + " is still running");
+      }
+      queued.add(r.iteration()); // issued ahead: the stage runs into it on its own
+      return Behaviors.same();
     }
     run.begin(r.iteration());
+    drive();
+    return Behaviors.same();
+  }
+
+  /**
+   * A partial or full optimizer state: it waits for its RECV op (a late one — after the next iteration
+   * started — is the normal case of post-validation; a duplicate is dropped by {@link StageRun#offerState}).
+   */
+  private Behavior<StageCommand> onState(OptimizerState s) {
+    if (fenced(s)) {
+      return Behaviors.same();
+    }
+    run.offerState(s);
+    if (fetchWaiting != null) {
+      return onFetch(fetchWaiting);
+    }
     drive();
     return Behaviors.same();
   }
@@ -172,6 +202,7 @@ public final class StageActor {
    */
   private void drive() {
     if (run.running() && !busy) {
+      run.skipToValidationIfRejected();
       List<StageRun.Step> steps = run.takeRunnable();
       if (!steps.isEmpty()) {
         submit(steps);
@@ -179,6 +210,10 @@ public final class StageActor {
     }
     if (run.finished() && !busy) {
       load.coordinator().tell(run.report(job));
+      if (!queued.isEmpty()) {
+        run.begin(queued.poll());
+        drive();
+      }
     }
   }
 
@@ -193,9 +228,12 @@ public final class StageActor {
     int frameBytes = load.frameBytes();
     Batch.Sender sender = (to, key, t) -> TensorFrames.split(j, key, t.shape(), t.data(), frameBytes)
         .forEach(stages.get(to)::tell);
+    Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(j, iter, stage, full, n));
+    Batch.Context cx = new Batch.Context(it, run.attempt(), stage, stages.size(), sender, states);
+    StageOptimizer opt = optimizer;
     executor.execute(() -> {
       try {
-        self.tell(new BatchDone(j, it, pc, steps, Batch.run(steps, cs, it, sender)));
+        self.tell(new BatchDone(j, it, pc, steps, Batch.run(steps, cs, opt, cx)));
       } catch (RuntimeException | Error e) {
         self.tell(new OpFailed(j, "iteration " + it + " from op " + steps.get(0).in() + " threw " + e));
       }
@@ -203,7 +241,7 @@ public final class StageActor {
   }
 
   private Behavior<StageCommand> onBatchDone(BatchDone d) {
-    if (!d.job().equals(job) || d.iteration() != run.iteration() || d.pc() != run.pc()) {
+    if (!d.job().equals(job) || d.iteration() != run.iteration() || d.pc() != run.pc() || !busy) {
       return Behaviors.same(); // the result of a superseded epoch
     }
     busy = false;
@@ -222,7 +260,7 @@ public final class StageActor {
   private Behavior<StageCommand> onOpFailed(OpFailed f) {
     if (f.job().equals(job)) {
       busy = false;
-      run = new StageRun(stage, load.program(), load.chunkStage());
+      run = new StageRun(stage, load.program(), load.chunkStage(), load.optimizer());
       ctx.getLog().error("stage {}: {}", stage, f.message());
       load.coordinator().tell(new StageFailed(job, stage, f.message()));
     }
@@ -236,11 +274,38 @@ public final class StageActor {
     if (run.running() || busy) {
       return reject(f, load.coordinator(), "iteration " + run.iteration() + " is still running");
     }
+    OptimizerState last = null;
+    if (needsFinalValidation()) { // the last iteration's eager steps: validate them before reading
+      last = run.takeFullState(run.iteration());
+      if (last == null) {
+        fetchWaiting = f;
+        return Behaviors.same();
+      }
+    }
+    fetchWaiting = null;
     JobEpoch j = job;
     ChunkSet cs = chunks;
+    StageOptimizer opt = optimizer;
+    OptimizerState full = last;
     ActorRef<StageCommand> self = ctx.getSelf();
-    executor.execute(() -> self.tell(new ParametersRead(j, cs.parameters())));
+    executor.execute(() -> {
+      try {
+        if (full != null) {
+          opt.receive(full.iteration(), true, full.normSquared());
+          opt.validateAll(full.iteration());
+        }
+        self.tell(new ParametersRead(j, cs.parameters(), opt.stats()));
+      } catch (RuntimeException | Error e) {
+        self.tell(new OpFailed(j, "final validation threw " + e));
+      }
+    });
     return Behaviors.same();
+  }
+
+  /** Post-validation leaves the last iteration's eager steps of every stage but the last unvalidated. */
+  private boolean needsFinalValidation() {
+    return load.optimizer().check() == OptimizerOptions.Check.POST_VALIDATION
+        && stage < load.stages().size() - 1 && run.iteration() >= 0;
   }
 
   private Behavior<StageCommand> onParametersRead(ParametersRead r) {
@@ -258,7 +323,7 @@ public final class StageActor {
         }
       }
     }
-    load.coordinator().tell(new ParametersSent(job, stage, frames));
+    load.coordinator().tell(new ParametersSent(job, stage, frames, r.optimizer()));
     return Behaviors.same();
   }
 

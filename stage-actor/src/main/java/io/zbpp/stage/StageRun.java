@@ -1,6 +1,10 @@
 package io.zbpp.stage;
 
+import io.zbpp.gpu.optim.GradientClipping;
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.protocol.msg.OptimizerOptions;
+import io.zbpp.protocol.msg.OptimizerOptions.Check;
+import io.zbpp.protocol.msg.OptimizerState;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LossRecord;
@@ -30,7 +34,13 @@ final class StageRun {
   private final List<Integer> chunkStage;
   private final Map<TensorKey, HostTensor> inbox = new HashMap<>();
   private final Map<TensorKey, HostTensor> outbox = new HashMap<>();
+  private final OptimizerOptions options;
+  private final Map<String, OptimizerState> states = new HashMap<>();
+  private final java.util.Set<String> consumed = new java.util.HashSet<>();
+  private final java.util.Set<Integer> rejectedBySelf = new java.util.HashSet<>();
+  private final int validation;
   private int iteration = -1;
+  private int attempt;
   private int pc;
   private boolean running;
   private List<PassRecord> passes = new ArrayList<>();
@@ -38,9 +48,20 @@ final class StageRun {
   private long peakBytes;
 
   StageRun(int stage, StageProgram program, List<Integer> chunkStage) {
+    this(stage, program, chunkStage, OptimizerOptions.none());
+  }
+
+  StageRun(int stage, StageProgram program, List<Integer> chunkStage, OptimizerOptions options) {
     this.stage = stage;
     this.program = program;
     this.chunkStage = List.copyOf(chunkStage);
+    this.options = options;
+    int v = -1;
+    for (int k = 0; k < program.size() && v < 0; k++) {
+      ProgramOp op = program.get(k).op();
+      v = op == ProgramOp.VALIDATE || op == ProgramOp.RECV_FULL && options.check() == Check.POST_VALIDATION ? k : -1;
+    }
+    this.validation = v;
   }
 
   StageProgram program() {
@@ -50,6 +71,8 @@ final class StageRun {
   /** Starts iteration {@code it} at the first op of the program. */
   void begin(int it) {
     iteration = it;
+    attempt = 0;
+    inbox.keySet().removeIf(k -> k.iteration() < it);
     pc = 0;
     running = true;
     passes = new ArrayList<>();
@@ -70,6 +93,90 @@ final class StageRun {
     return iteration;
   }
 
+  /** 0, or 1 once post-validation rejected the previous step and this iteration runs again. */
+  int attempt() {
+    return attempt;
+  }
+
+  OptimizerOptions options() {
+    return options;
+  }
+
+  /**
+   * Post-validation: the previous iteration's full state is known here and rejects its step, but this stage is
+   * still in the speculative part of attempt 0 — so it goes straight to the validation ops (what it skips would
+   * be redone anyway, and a speculative input it waits for may never come: its sender may already have
+   * restarted). Called by the actor before taking ops.
+   */
+  void skipToValidationIfRejected() {
+    if (validation < 0 || attempt > 0 || !running() || pc >= validation) {
+      return;
+    }
+    int prev = iteration - 1;
+    OptimizerState f = states.get(stateKey(prev, true));
+    boolean rejected = rejectedBySelf.contains(prev) || f != null && GradientClipping.verdict(
+        sum(f.normSquared()), options.clipNorm()) != GradientClipping.Verdict.STEP;
+    if (rejected) {
+      pc = validation;
+    }
+  }
+
+  private static double sum(Map<Integer, Double> perChunk) {
+    return GradientClipping.globalNormSquared(
+        new java.util.TreeMap<>(perChunk).values().stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /** Starts this iteration again as attempt 1 (the validation rejected the step its attempt 0 used). */
+  void restart() {
+    attempt = 1;
+    pc = 0;
+    losses = new ArrayList<>();
+    outbox.keySet().removeIf(k -> k.iteration() == iteration);
+    inbox.keySet().removeIf(k -> k.iteration() == iteration && k.attempt() < attempt);
+  }
+
+  /** Takes the full state of iteration {@code it} if it arrived (the final validation), else null. */
+  OptimizerState takeFullState(int it) {
+    String key = stateKey(it, true);
+    OptimizerState s = states.remove(key);
+    if (s != null) {
+      consumed.add(key);
+    }
+    return s;
+  }
+
+  /** An optimizer state arrived (any iteration); a duplicate or one already used is dropped. */
+  void offerState(OptimizerState s) {
+    String key = stateKey(s.iteration(), s.full());
+    if (!consumed.contains(key)) {
+      states.put(key, s);
+    }
+  }
+
+  private static String stateKey(int it, boolean full) {
+    return (full ? "full " : "partial ") + it;
+  }
+
+  /** The iteration whose full state RECV_FULL takes: this one (SYNC) or the previous (POST_VALIDATION). */
+  int fullStateIteration() {
+    return options.check() == Check.POST_VALIDATION ? iteration - 1 : iteration;
+  }
+
+  /** Whether RECV_PARTIAL / RECV_FULL can pass; a RECV_FULL of a state consumed before a restart passes. */
+  private boolean stateReady(ProgramInstruction in) {
+    boolean full = in.op() == ProgramOp.RECV_FULL;
+    int it = full ? fullStateIteration() : iteration;
+    String key = stateKey(it, full);
+    return it < 0 || states.containsKey(key) || consumed.contains(key);
+  }
+
+  private OptimizerState takeState(ProgramInstruction in) {
+    boolean full = in.op() == ProgramOp.RECV_FULL;
+    String key = stateKey(full ? fullStateIteration() : iteration, full);
+    consumed.add(key);
+    return states.remove(key);
+  }
+
   int pc() {
     return pc;
   }
@@ -82,13 +189,15 @@ final class StageRun {
   TensorKey keyOf(ProgramInstruction in) {
     int c = in.chunk();
     int j = in.microbatch();
-    return switch (in.op()) {
+    TensorKey k = switch (in.op()) {
       case SEND_F -> TensorKey.activation(iteration, j, c + 1);
       case SEND_B -> TensorKey.gradient(iteration, j, c - 1);
       case RECV_F, F -> TensorKey.activation(iteration, j, c);
       case RECV_B, B, BW -> TensorKey.gradient(iteration, j, c);
-      case W, LOSS, STEP -> throw new IllegalArgumentException(in + " moves no tensor");
+      case W, LOSS, STEP, NORM, SEND_PARTIAL, RECV_PARTIAL, SEND_FULL, RECV_FULL, VALIDATE ->
+          throw new IllegalArgumentException(in + " moves no tensor");
     };
+    return k.inAttempt(attempt);
   }
 
   /**
@@ -97,7 +206,12 @@ final class StageRun {
    *
    * @param key for SEND the tensor it sends; for F/B/BW the tensor it produces for another chunk, else null
    */
-  record Step(ProgramInstruction in, HostTensor input, HostTensor ready, TensorKey key, int target) {}
+  record Step(ProgramInstruction in, HostTensor input, HostTensor ready, TensorKey key, int target,
+      OptimizerState state) {
+    Step(ProgramInstruction in, HostTensor input, HostTensor ready, TensorKey key, int target) {
+      this(in, input, ready, key, target, null);
+    }
+  }
 
   /**
    * Takes the ops from the current one on that can run without waiting, in order: compute ops whose input is
@@ -115,6 +229,8 @@ final class StageRun {
         case SEND_F, SEND_B -> produced.contains(keyOf(in)) || outbox.containsKey(keyOf(in))
             ? new Step(in, null, outbox.remove(keyOf(in)), keyOf(in), target(in)) : null;
         case RECV_F, RECV_B -> received(in) ? new Step(in, null, null, null, -1) : null;
+        case NORM, SEND_PARTIAL, SEND_FULL, VALIDATE -> new Step(in, null, null, null, -1);
+        case RECV_PARTIAL, RECV_FULL -> stateReady(in) ? new Step(in, null, null, null, -1, takeState(in)) : null;
       };
       if (s == null) {
         break;
@@ -123,6 +239,9 @@ final class StageRun {
         produced.add(s.key());
       }
       steps.add(s);
+      if (in.op() == ProgramOp.VALIDATE) {
+        break; // a rejection restarts the iteration: nothing after it may run in the same batch
+      }
     }
     return steps;
   }
@@ -135,12 +254,25 @@ final class StageRun {
         throw new IllegalStateException("batch op " + in + " is not the current op " + current());
       }
       switch (in.op()) {
-        case F, B, W, BW, LOSS, STEP -> complete(results.get(i));
+        case F, B, W, BW, LOSS, STEP, NORM -> complete(results.get(i));
         case SEND_F, SEND_B -> {
           outbox.remove(keyOf(in));
           advance();
         }
-        case RECV_F, RECV_B -> advance();
+        case RECV_F, RECV_B, SEND_PARTIAL, RECV_PARTIAL, RECV_FULL -> advance();
+        case SEND_FULL -> {
+          if (results.get(i).rejected()) {
+            rejectedBySelf.add(iteration);
+          }
+          advance();
+        }
+        case VALIDATE -> {
+          boolean restart = results.get(i).rejected() && attempt == 0;
+          complete(results.get(i));
+          if (restart) {
+            restart();
+          }
+        }
       }
     }
   }
@@ -154,8 +286,8 @@ final class StageRun {
     if (!produces) {
       return null;
     }
-    return in.op() == ProgramOp.F ? TensorKey.activation(iteration, in.microbatch(), consumer)
-        : TensorKey.gradient(iteration, in.microbatch(), consumer);
+    return (in.op() == ProgramOp.F ? TensorKey.activation(iteration, in.microbatch(), consumer)
+        : TensorKey.gradient(iteration, in.microbatch(), consumer)).inAttempt(attempt);
   }
 
   private boolean hasInput(ProgramInstruction in) {
@@ -166,7 +298,8 @@ final class StageRun {
     return switch (in.op()) {
       case F -> in.chunk() > 0;
       case B, BW -> in.chunk() < chunkStage.size() - 1;
-      case W, LOSS, STEP, SEND_F, SEND_B, RECV_F, RECV_B -> false;
+      case W, LOSS, STEP, SEND_F, SEND_B, RECV_F, RECV_B, NORM, SEND_PARTIAL, RECV_PARTIAL, SEND_FULL, RECV_FULL,
+          VALIDATE -> false;
     };
   }
 
@@ -194,7 +327,10 @@ final class StageRun {
 
   /** A tensor arrived (any iteration); it waits in the inbox for its RECV. */
   void offer(TensorKey key, HostTensor t) {
-    inbox.put(key, t);
+    boolean stale = key.iteration() < iteration || key.iteration() == iteration && key.attempt() < attempt;
+    if (!stale) {
+      inbox.put(key, t);
+    }
   }
 
   /** The current op completed: records it, routes its output and moves on. */
@@ -220,8 +356,8 @@ final class StageRun {
 
   private void route(ProgramInstruction in, HostTensor out) {
     int consumer = in.op() == ProgramOp.F ? in.chunk() + 1 : in.chunk() - 1;
-    TensorKey key = in.op() == ProgramOp.F ? TensorKey.activation(iteration, in.microbatch(), consumer)
-        : TensorKey.gradient(iteration, in.microbatch(), consumer);
+    TensorKey key = (in.op() == ProgramOp.F ? TensorKey.activation(iteration, in.microbatch(), consumer)
+        : TensorKey.gradient(iteration, in.microbatch(), consumer)).inAttempt(attempt);
     (chunkStage.get(consumer) == stage ? inbox : outbox).put(key, out);
   }
 
@@ -229,6 +365,11 @@ final class StageRun {
   IterationReport report(JobEpoch job) {
     running = false;
     return new IterationReport(job, stage, iteration, passes, losses, peakBytes);
+  }
+
+  /** Optimizer states waiting for their RECV (tests: duplicates and used ones are not kept). */
+  int bufferedStates() {
+    return states.size();
   }
 
   /** Tensors waiting in the inbox (tests: early messages are buffered). */

@@ -31,6 +31,11 @@ public final class ArithmeticChunkRunner implements ChunkRunner {
   private final Map<Integer, float[]> gz = new HashMap<>();
   private final Map<Integer, Double> loss = new HashMap<>();
   private int forwards;
+  private float scale = 1f;
+  private io.zbpp.gpu.optim.RollbackMode kept;
+  private float[] keptW;
+  private float[] keptB;
+  private int rollbacks;
 
   public ArithmeticChunkRunner(int chunk, int chunks, int microbatches, long seed) {
     this.chunk = chunk;
@@ -145,6 +150,75 @@ public final class ArithmeticChunkRunner implements ChunkRunner {
       gb[i] = 0;
     }
     loss.clear();
+  }
+
+  /** Steps with g·scale and keeps g (bit-identical to {@link #step} when scale is 1 and then zeroed). */
+  @Override
+  public void stepScaled(int iteration, float gradScale) {
+    if (!gz.isEmpty() || !x.isEmpty()) {
+      throw new IllegalStateException("step on chunk " + chunk + " with passes pending: B/W of " + x.keySet());
+    }
+    for (int i = 0; i < w.length; i++) {
+      w[i] -= LR * (gw[i] * gradScale);
+    }
+    for (int i = 0; i < D; i++) {
+      b[i] -= LR * (gb[i] * gradScale);
+    }
+    scale = gradScale;
+    loss.clear();
+  }
+
+  @Override
+  public void zeroGradients() {
+    java.util.Arrays.fill(gw, 0f);
+    java.util.Arrays.fill(gb, 0f);
+  }
+
+  @Override
+  public long keepForRollback(io.zbpp.gpu.optim.RollbackMode mode) {
+    kept = mode;
+    if (mode == io.zbpp.gpu.optim.RollbackMode.EXACT) {
+      keptW = w.clone();
+      keptB = b.clone();
+      return 4L * (w.length + b.length);
+    }
+    return 0;
+  }
+
+  /** Exact: restores the copy; in place: adds the update back (float rounding: not bit-exact). */
+  @Override
+  public void rollbackStep() {
+    if (kept == io.zbpp.gpu.optim.RollbackMode.EXACT) {
+      System.arraycopy(keptW, 0, w, 0, w.length);
+      System.arraycopy(keptB, 0, b, 0, b.length);
+    } else {
+      for (int i = 0; i < w.length; i++) {
+        w[i] += LR * (gw[i] * scale);
+      }
+      for (int i = 0; i < D; i++) {
+        b[i] += LR * (gb[i] * scale);
+      }
+    }
+    rollbacks++;
+  }
+
+  /** The forward counter rewinds too, so that redone forwards draw the same noise as first ones. */
+  @Override
+  public void discardForwards() {
+    forwards -= y.size();
+    x.keySet().retainAll(gz.keySet());
+    y.clear();
+    loss.clear();
+  }
+
+  @Override
+  public void poisonGradients() {
+    gw[0] = Float.NaN;
+  }
+
+  /** Rollbacks so far (tests). */
+  public int rollbacks() {
+    return rollbacks;
   }
 
   @Override

@@ -101,6 +101,14 @@ public final class GptChunk implements AutoCloseable {
     return List.copyOf(params);
   }
 
+  /**
+   * Forgets every microbatch in flight whose backward has not started (post-validation redoes those forwards
+   * after a rollback). Their buffers are not returned to the device pool (a rare path: a rejected step).
+   */
+  public void discardForwards() {
+    inFlight.values().removeIf(s -> s.stashes == null && !s.backwardDone);
+  }
+
   /** Bytes of activations and stashes held for microbatches in flight (excludes parameters and moments). */
   public long activationBytes() {
     return d.bytesInUse() - paramBytes;

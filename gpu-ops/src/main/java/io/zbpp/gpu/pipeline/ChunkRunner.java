@@ -52,6 +52,43 @@ public interface ChunkRunner extends AutoCloseable {
     return Double.isFinite(gradNormSquared());
   }
 
+  /**
+   * Post-validation (PAPER.md §6): steps with the accumulated gradients multiplied by {@code gradScale} (the
+   * clip coefficient, 1 for none) and keeps them, so that a rejected step can be rolled back and redone.
+   * {@code stepScaled(it, 1)} then {@link #zeroGradients} equals {@link #step} bit for bit.
+   */
+  default void stepScaled(int iteration, float gradScale) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no post-validation step");
+  }
+
+  /** Drops the accumulated gradients (after a validated or skipped step). */
+  default void zeroGradients() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no post-validation step");
+  }
+
+  /** Keeps what undoing the next {@link #stepScaled} needs; returns the bytes that costs (0 for in-place). */
+  default long keepForRollback(io.zbpp.gpu.optim.RollbackMode mode) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot roll back");
+  }
+
+  /** Undoes the last {@link #stepScaled}; the gradients are as they were before it. */
+  default void rollbackStep() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot roll back");
+  }
+
+  /** Makes this chunk's accumulated gradients non-finite ({@code --inject-nan}). */
+  default void poisonGradients() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot poison its gradients");
+  }
+
+  /**
+   * Forgets the forwards in flight whose backward has not run (speculative forwards that post-validation
+   * redoes after a rollback); the same forwards may then run again and give what a first run gives.
+   */
+  default void discardForwards() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot discard forwards");
+  }
+
   /** This chunk's parameters, in model order, as host copies. */
   List<float[]> parameters();
 

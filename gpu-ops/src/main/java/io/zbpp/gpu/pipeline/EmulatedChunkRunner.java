@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * are no parameters. It checks the same pass order as the real runner (F before B before W per microbatch).
  */
 final class EmulatedChunkRunner implements ChunkRunner {
+  private boolean poisoned;
   private enum Held { ACTIVATIONS, W_STASH }
 
   private final int chunk;
@@ -68,11 +69,42 @@ final class EmulatedChunkRunner implements ChunkRunner {
   }
 
   @Override
-  public void step(int iteration) {}
+  public void step(int iteration) {
+    poisoned = false;
+  }
+
+  /** No parameters: the post-validation step costs nothing; a poisoned gradient reads as NaN until zeroed. */
+  @Override
+  public void stepScaled(int iteration, float gradScale) {}
+
+  @Override
+  public void zeroGradients() {
+    poisoned = false;
+  }
+
+  @Override
+  public long keepForRollback(io.zbpp.gpu.optim.RollbackMode mode) {
+    return 0;
+  }
+
+  @Override
+  public void rollbackStep() {}
+
+  @Override
+  public void discardForwards() {
+    long n = inFlight.values().stream().filter(h -> h == Held.ACTIVATIONS).count();
+    inFlight.values().removeIf(h -> h == Held.ACTIVATIONS);
+    bytesHeld -= n * costs.activationBytes().get(chunk);
+  }
+
+  @Override
+  public void poisonGradients() {
+    poisoned = true;
+  }
 
   @Override
   public double gradNormSquared() {
-    return 0.0;
+    return poisoned ? Double.NaN : 0.0;
   }
 
   @Override

@@ -82,6 +82,36 @@ final class ModelChunkRunner implements ChunkRunner {
   }
 
   @Override
+  public void stepScaled(int iteration, float gradScale) {
+    optimizer.update(gradScale);
+  }
+
+  @Override
+  public void zeroGradients() {
+    optimizer.zeroGradients();
+  }
+
+  @Override
+  public long keepForRollback(io.zbpp.gpu.optim.RollbackMode mode) {
+    return optimizer.keepForRollback(mode);
+  }
+
+  @Override
+  public void rollbackStep() {
+    optimizer.rollback();
+  }
+
+  @Override
+  public void discardForwards() {
+    chunk.discardForwards();
+  }
+
+  @Override
+  public void poisonGradients() {
+    optimizer.poisonGradients();
+  }
+
+  @Override
   public double gradNormSquared() {
     return optimizer.gradNormSquared();
   }

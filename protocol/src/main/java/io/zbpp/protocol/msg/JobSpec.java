@@ -12,11 +12,21 @@ import java.util.Objects;
  * @param memLimit per-stage memory limit in the cost model's unit (bytes); 0 for none
  * @param memLimitFactor memory limit as a multiple of p·M_B (ZB-1p is 1, ZB-2p is 2); 0 for none
  * @param frameBytes the largest tensor payload of one message; bigger tensors are split into frames
+ * @param optimizer the optimizer check (clipping, inf/NaN skip, post-validation)
  */
 public record JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
     int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
-    double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes) {
+    double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
+    OptimizerOptions optimizer) {
+  public JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
+      int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
+      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes) {
+    this(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB, costW, costComm,
+        model, memLimit, memLimitFactor, frameBytes, OptimizerOptions.none());
+  }
+
   public JobSpec {
+    Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(planText, "planText");

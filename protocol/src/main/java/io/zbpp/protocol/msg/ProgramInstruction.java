@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 public record ProgramInstruction(int stage, ProgramOp op, int microbatch, int chunk) {
   public static final int NO_MICROBATCH = -1;
   private static final Pattern TEXT =
-      Pattern.compile("(\\d+)(SEND_F|RECV_F|SEND_B|RECV_B|LOSS|STEP|BW|F|B|W)(\\d*)(?:\\.(\\d+))?");
+      Pattern.compile("(\\d+)(SEND_PARTIAL|RECV_PARTIAL|SEND_FULL|RECV_FULL|VALIDATE|NORM|SEND_F|RECV_F|SEND_B|RECV_B|LOSS|STEP|BW|F|B|W)"
+          + "(\\d*)(?:\\.(\\d+))?");
 
   public ProgramInstruction {
     Objects.requireNonNull(op, "op");
@@ -34,6 +35,11 @@ public record ProgramInstruction(int stage, ProgramOp op, int microbatch, int ch
 
   public static ProgramInstruction of(int stage, ProgramOp op, int microbatch, int chunk) {
     return new ProgramInstruction(stage, op, microbatch, chunk);
+  }
+
+  /** An optimizer op (no microbatch) on one chunk. */
+  public static ProgramInstruction optimizer(int stage, ProgramOp op, int chunk) {
+    return new ProgramInstruction(stage, op, NO_MICROBATCH, chunk);
   }
 
   /** The optimizer step of one chunk. */
@@ -52,7 +58,7 @@ public record ProgramInstruction(int stage, ProgramOp op, int microbatch, int ch
     var m = TEXT.matcher(text.trim());
     if (!m.matches() || ProgramOp.valueOf(m.group(2)).hasMicrobatch() == m.group(3).isEmpty()) {
       throw new IllegalArgumentException("bad program instruction [" + text
-          + "]: expected <stage><F|B|W|BW|SEND_F|RECV_F|SEND_B|RECV_B|LOSS><mb>[.<chunk>] or <stage>STEP[.<chunk>]");
+          + "]: expected <stage><F|B|W|BW|SEND_F|RECV_F|SEND_B|RECV_B|LOSS><mb>[.<chunk>] or <stage><STEP|NORM|SEND_PARTIAL|RECV_PARTIAL|SEND_FULL|RECV_FULL|VALIDATE>[.<chunk>]");
     }
     int stage = Integer.parseInt(m.group(1));
     ProgramOp op = ProgramOp.valueOf(m.group(2));

@@ -14,6 +14,7 @@ import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.ParametersSent;
 import io.zbpp.protocol.msg.ProgramLoaded;
+import io.zbpp.protocol.msg.OptimizerState;
 import io.zbpp.protocol.msg.RunIteration;
 import io.zbpp.protocol.msg.StageFailed;
 import io.zbpp.protocol.msg.StopStage;
@@ -45,7 +46,8 @@ public final class WireCodec {
       Map.entry("SubmitJob", b -> submit(Wire.SubmitJob.parseFrom(b))),
       Map.entry("JobFinished", b -> finished(Wire.JobFinished.parseFrom(b))),
       Map.entry("JobFailed", b -> jobFailed(Wire.JobFailed.parseFrom(b))),
-      Map.entry("JobProgress", b -> progress(Wire.JobProgress.parseFrom(b))));
+      Map.entry("JobProgress", b -> progress(Wire.JobProgress.parseFrom(b))),
+      Map.entry("OptimizerState", b -> state(Wire.OptimizerState.parseFrom(b))));
 
   @FunctionalInterface
   private interface Parser {
@@ -91,13 +93,16 @@ public final class WireCodec {
       return Wire.LoadProgram.newBuilder().setJob(job(l.job())).setProgram(WireValues.program(l.program()))
           .setMicrobatches(l.microbatches()).addAllChunkStage(l.chunkStage()).setFrameBytes(l.frameBytes())
           .addAllStages(l.stages().stream().map(refs::encode).toList())
-          .setCoordinator(refs.encode(l.coordinator())).build();
+          .setCoordinator(refs.encode(l.coordinator())).setOptimizer(WireValues.optimizer(l.optimizer())).build();
     } else if (m instanceof RunIteration r) {
       return Wire.RunIteration.newBuilder().setJob(job(r.job())).setIteration(r.iteration()).build();
     } else if (m instanceof FetchParameters f) {
       return Wire.FetchParameters.newBuilder().setJob(job(f.job())).build();
     } else if (m instanceof StopStage s) {
       return Wire.StopStage.newBuilder().setJob(job(s.job())).build();
+    } else if (m instanceof OptimizerState s) {
+      return Wire.OptimizerState.newBuilder().setJob(job(s.job())).setIteration(s.iteration())
+          .setFromStage(s.fromStage()).setFull(s.full()).putAllNormSquared(s.normSquared()).build();
     }
     return toProtoEvent(m);
   }
@@ -111,7 +116,7 @@ public final class WireCodec {
           .addAllLosses(map(r.losses(), WireValues::loss)).setPeakBytes(r.peakBytes()).build();
     } else if (m instanceof ParametersSent s) {
       return Wire.ParametersSent.newBuilder().setJob(job(s.job())).setStage(s.stage()).setFrames(s.frames())
-          .build();
+          .setOptimizer(WireValues.stats(s.optimizer())).build();
     } else if (m instanceof StageFailed f) {
       return Wire.StageFailed.newBuilder().setJob(job(f.job())).setStage(f.stage()).setMessage(f.message())
           .build();
@@ -127,7 +132,7 @@ public final class WireCodec {
     } else if (m instanceof JobFinished f) {
       return Wire.JobFinished.newBuilder().setJob(job(f.job())).setPredictedBubbleRate(f.predictedBubbleRate())
           .addAllIterations(map(f.iterations(), WireValues::iteration)).setParamsSha256(f.paramsSha256())
-          .setPlanText(f.planText()).build();
+          .setPlanText(f.planText()).setOptimizer(WireValues.stats(f.optimizer())).build();
     } else if (m instanceof JobFailed f) {
       return Wire.JobFailed.newBuilder().setJob(job(f.job())).setMessage(f.message()).build();
     }
@@ -154,7 +159,12 @@ public final class WireCodec {
   private LoadProgram load(Wire.LoadProgram l) {
     return new LoadProgram(job(l.getJob()), WireValues.program(l.getProgram()), l.getMicrobatches(),
         l.getChunkStageList(), l.getFrameBytes(), l.getStagesList().stream().map(refs::<io.zbpp.protocol.msg.StageCommand>decode)
-            .toList(), refs.decode(l.getCoordinator()));
+            .toList(), refs.decode(l.getCoordinator()), WireValues.optimizer(l.hasOptimizer(), l.getOptimizer()));
+  }
+
+  private static OptimizerState state(Wire.OptimizerState s) {
+    return new OptimizerState(job(s.getJob()), s.getIteration(), s.getFromStage(), s.getFull(),
+        s.getNormSquaredMap());
   }
 
   private static RunIteration run(Wire.RunIteration r) {
@@ -171,7 +181,8 @@ public final class WireCodec {
   }
 
   private static ParametersSent sent(Wire.ParametersSent s) {
-    return new ParametersSent(job(s.getJob()), s.getStage(), s.getFrames());
+    return new ParametersSent(job(s.getJob()), s.getStage(), s.getFrames(),
+        WireValues.stats(s.hasOptimizer(), s.getOptimizer()));
   }
 
   private static StageFailed failed(Wire.StageFailed f) {
@@ -193,7 +204,8 @@ public final class WireCodec {
 
   private static JobFinished finished(Wire.JobFinished f) {
     return new JobFinished(job(f.getJob()), f.getPredictedBubbleRate(),
-        map(f.getIterationsList(), WireValues::iteration), f.getParamsSha256(), f.getPlanText());
+        map(f.getIterationsList(), WireValues::iteration), f.getParamsSha256(), f.getPlanText(),
+        WireValues.stats(f.hasOptimizer(), f.getOptimizer()));
   }
 
   private static JobFailed jobFailed(Wire.JobFailed f) {

@@ -4,6 +4,8 @@ import io.zbpp.protocol.JobKey;
 import io.zbpp.protocol.Wire;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.OptimizerOptions;
+import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
 import io.zbpp.protocol.msg.PassRecord;
@@ -111,7 +113,37 @@ final class WireValues {
         .setCostComm(s.costComm())
         .setModel(Wire.ModelShape.newBuilder().setLayers(m.layers()).setHidden(m.hidden()).setHeads(m.heads())
             .setSequenceLength(m.sequenceLength()).setMicrobatchSize(m.microbatchSize()))
-        .setMemLimit(s.memLimit()).setMemLimitFactor(s.memLimitFactor()).setFrameBytes(s.frameBytes()).build();
+        .setMemLimit(s.memLimit()).setMemLimitFactor(s.memLimitFactor()).setFrameBytes(s.frameBytes())
+        .setOptimizer(optimizer(s.optimizer())).build();
+  }
+
+  static Wire.OptimizerOptions optimizer(OptimizerOptions o) {
+    return Wire.OptimizerOptions.newBuilder().setCheckValue(o.check().ordinal()).setClipNorm(o.clipNorm())
+        .setRollbackValue(o.rollback().ordinal()).setInjectNanIteration(o.injectNanIteration())
+        .setInjectNanStage(o.injectNanStage()).build();
+  }
+
+  /** An absent message (an older sender) reads as {@link OptimizerOptions#none()}. */
+  static OptimizerOptions optimizer(boolean present, Wire.OptimizerOptions o) {
+    if (!present) {
+      return OptimizerOptions.none();
+    }
+    return new OptimizerOptions(OptimizerOptions.Check.values()[o.getCheckValue()], o.getClipNorm(),
+        OptimizerOptions.Rollback.values()[o.getRollbackValue()], o.getInjectNanIteration(), o.getInjectNanStage());
+  }
+
+  static Wire.OptimizerStats stats(OptimizerStats s) {
+    return Wire.OptimizerStats.newBuilder().setRollbacks(s.rollbacks()).setSkippedSteps(s.skippedSteps())
+        .setClippedSteps(s.clippedSteps()).setRollbackBytes(s.rollbackBytes()).setRollbackMode(s.rollbackMode())
+        .build();
+  }
+
+  static OptimizerStats stats(boolean present, Wire.OptimizerStats s) {
+    if (!present) {
+      return OptimizerStats.none();
+    }
+    return new OptimizerStats(s.getRollbacks(), s.getSkippedSteps(), s.getClippedSteps(), s.getRollbackBytes(),
+        s.getRollbackMode());
   }
 
   static JobSpec spec(Wire.JobSpec s) {
@@ -119,6 +151,7 @@ final class WireValues {
     return new JobSpec(s.getJobId(), s.getSchedule(), s.getPlanText(), s.getStages(), s.getMicrobatches(),
         s.getChunksPerStage(), s.getIterations(), s.getCostFList(), s.getCostBList(), s.getCostWList(),
         s.getCostComm(), new ModelShape(m.getLayers(), m.getHidden(), m.getHeads(), m.getSequenceLength(),
-            m.getMicrobatchSize()), s.getMemLimit(), s.getMemLimitFactor(), s.getFrameBytes());
+            m.getMicrobatchSize()), s.getMemLimit(), s.getMemLimitFactor(), s.getFrameBytes(),
+        optimizer(s.hasOptimizer(), s.getOptimizer()));
   }
 }

@@ -17,7 +17,13 @@ class ProgramInstructionTest {
       "0BW2.7, 0, BW, 2, 7",
       "3LOSS11, 3, LOSS, 11, 3",
       "0STEP, 0, STEP, -1, 0",
-      "0STEP.7, 0, STEP, -1, 7"})
+      "0STEP.7, 0, STEP, -1, 7",
+      "2NORM.5, 2, NORM, -1, 5",
+      "1SEND_PARTIAL, 1, SEND_PARTIAL, -1, 1",
+      "2RECV_PARTIAL, 2, RECV_PARTIAL, -1, 2",
+      "3SEND_FULL, 3, SEND_FULL, -1, 3",
+      "0RECV_FULL, 0, RECV_FULL, -1, 0",
+      "0VALIDATE.7, 0, VALIDATE, -1, 7"})
   void printsAndParsesTheSameToken(String text, int stage, ProgramOp op, int mb, int chunk) {
     ProgramInstruction in = new ProgramInstruction(stage, op, mb, chunk);
 
@@ -26,7 +32,7 @@ class ProgramInstructionTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"F3", "2STEP4", "2SEND_F", "2SEND_X3", "2F3.", ""})
+  @ValueSource(strings = {"F3", "2STEP4", "1NORM3", "1VALIDATE0", "2SEND_F", "2SEND_X3", "2F3.", ""})
   void rejectsMalformedTokens(String text) {
     assertThatThrownBy(() -> ProgramInstruction.parse(text))
         .isInstanceOf(IllegalArgumentException.class)

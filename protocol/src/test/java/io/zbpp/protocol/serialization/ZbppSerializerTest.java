@@ -14,6 +14,9 @@ import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
 import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.OptimizerOptions;
+import io.zbpp.protocol.msg.OptimizerState;
+import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
@@ -84,7 +87,18 @@ class ZbppSerializerTest {
         new JobProgress(JOB, 5, new IterationResult(3, 1.5, 20, 0.1, List.of(trace))),
         new JobFinished(JOB, 0.2431, List.of(new IterationResult(0, 5.25, 1_000_000L, 0.25, List.of(trace))),
             "ab".repeat(32), "0: F0 BW0\n"),
-        new JobFailed(JOB, "--stages [9]: more than the 8 layers"));
+        new JobFailed(JOB, "--stages [9]: more than the 8 layers"),
+        new OptimizerState(JOB, 6, 2, false, java.util.Map.of(0, 1.25, 1, Double.NaN, 3, Double.POSITIVE_INFINITY)),
+        new OptimizerState(JOB, 6, 3, true, java.util.Map.of(0, 0.5)),
+        new LoadProgram(JOB, StageProgram.parse("0: 0F0 0RECV_FULL 0VALIDATE 0VALIDATE.3 0BW0 0NORM 0NORM.3 "
+            + "0SEND_PARTIAL 0STEP 0STEP.3"), 1, List.of(0, 1, 1, 0), 4096, List.of(STAGE.ref(), STAGE.ref()),
+            COORD.ref(), new OptimizerOptions(OptimizerOptions.Check.POST_VALIDATION, 1.5,
+                OptimizerOptions.Rollback.IN_PLACE, 3, 1)),
+        new SubmitJob(new JobSpec("j", "zb-2p", "", 4, 8, 1, 5, List.of(), List.of(), List.of(), 0,
+            new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, new OptimizerOptions(OptimizerOptions.Check.SYNC, 0.5,
+                OptimizerOptions.Rollback.EXACT, -1, -1)), CLIENT.ref()),
+        new ParametersSent(JOB, 1, 17, new OptimizerStats(2, 1, 1, 4096, "exact")),
+        new JobFinished(JOB, 0.1, List.of(), "cd".repeat(32), "", new OptimizerStats(3, 1, 0, 12, "in-place")));
   }
 
   @ParameterizedTest

@@ -1,0 +1,125 @@
+package io.zbpp.runtime;
+
+import io.zbpp.gpu.device.Backend;
+import io.zbpp.gpu.pipeline.RunnerSpec;
+
+import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.schedule.paper.PaperSetting;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Issue 6's throughput comparison (docs/post-validation.md): one schedule (default ZB-2p) on a paper setting
+ * (default the 1.5B model, p=8, m=24) with emulated passes ({@link EmulatedBackend}), run side by side in
+ * one JVM with the synchronous all-reduce ({@code --post-validation off}) and with post-validation
+ * ({@code on}), plus the runtime without any check for reference, the modes interleaved over
+ * {@code --repeat} rounds. Prints per mode the steady iteration time (completion to completion), throughput, the
+ * per-iteration realized bubble ({@link RealizedBubble}: spans inside one iteration) and the <em>boundary</em>
+ * bubble 1 − busiest stage's work / iteration time, which also counts the idle time between iterations that
+ * the synchronous check adds.
+ *
+ * <pre>
+ * java -cp ... io.zbpp.runtime.PostValidationBench [--setting 0] [--scale 0.2] [--iterations 8] [--repeat 2]
+ *     [--schedule zb-2p]
+ * </pre>
+ */
+public final class PostValidationBench {
+  private PostValidationBench() {}
+
+  /** One measured run: steady means over the iterations after the first. */
+  public record Row(String mode, double iterationMillis, double samplesPerSecond, double realizedBubble,
+      double boundaryBubble) {}
+
+  public static void main(String[] args) {
+    Map<String, String> o = new TreeMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i], args[i + 1]);
+    }
+    PaperSetting ps = PaperSetting.all().get(Integer.parseInt(o.getOrDefault("--setting", "0")));
+    double scale = Double.parseDouble(o.getOrDefault("--scale", "0.2"));
+    int iterations = Integer.parseInt(o.getOrDefault("--iterations", "8"));
+    int repeat = Integer.parseInt(o.getOrDefault("--repeat", "2"));
+    String schedule = o.getOrDefault("--schedule", "zb-2p");
+    long overshoot = EmulatedBackend.calibrate();
+    System.out.printf(Locale.ROOT, "%s %s, times x%.3f: T_F %.3f ms, T_B %.3f, T_W %.3f; park overshoot %d us; "
+        + "%d iterations (first left out) x %d rounds%n", schedule, ps.label(), scale, ps.tf() * scale,
+        ps.tb() * scale, ps.tw() * scale, overshoot / 1000, iterations, repeat);
+    List<Row> rows = compare(ps, scale, iterations, repeat, schedule);
+    System.out.printf(Locale.ROOT, "%-18s %9s %10s %9s %9s%n", "mode", "iter ms", "samples/s", "realized", "boundary");
+    for (Row r : rows) {
+      System.out.printf(Locale.ROOT, "%-18s %9.1f %10.1f %9.4f %9.4f%n", r.mode(), r.iterationMillis(),
+          r.samplesPerSecond(), r.realizedBubble(), r.boundaryBubble());
+    }
+    Row sync = rows.get(1);
+    Row post = rows.get(2);
+    System.out.printf(Locale.ROOT, "post-validation vs synchronous: %+.1f%% throughput (paper: about +8%%)%n",
+        100 * (post.samplesPerSecond() / sync.samplesPerSecond() - 1));
+  }
+
+  /** Rows for: no check, {@code --post-validation off}, {@code --post-validation on}; means over rounds. */
+  public static List<Row> compare(PaperSetting ps, double scale, int iterations, int repeat, String schedule) {
+    String[] modes = {"no check", "post-validation off", "post-validation on"};
+    List<List<Row>> runs = new ArrayList<>();
+    for (int k = 0; k < modes.length; k++) {
+      runs.add(new ArrayList<>());
+    }
+    try (LocalTraining training = LocalTraining.open(false)) {
+      for (int round = 0; round < repeat; round++) {
+        for (int k = 0; k < modes.length; k++) {
+          int mode = round % 2 == 0 ? k : modes.length - 1 - k; // alternate the order against drift
+          TrainSpec spec = spec(ps, scale, iterations, schedule, mode);
+          runs.get(mode).add(measure(modes[mode], training.train(spec, EmulatedBackend.chunks(spec, base(ps, spec)))));
+        }
+      }
+    }
+    List<Row> out = new ArrayList<>();
+    for (int k = 0; k < modes.length; k++) {
+      List<Row> rs = runs.get(k);
+      out.add(new Row(modes[k], mean(rs, Row::iterationMillis), mean(rs, Row::samplesPerSecond),
+          mean(rs, Row::realizedBubble), mean(rs, Row::boundaryBubble)));
+    }
+    return out;
+  }
+
+  /** The emulated model of the setting, cut into the job's p·v chunks. */
+  private static RunnerSpec base(PaperSetting ps, TrainSpec spec) {
+    return RunnerSpec.of(ps.model().toLowerCase(Locale.ROOT), Backend.EMULATED, 1, ps.microbatches(),
+        ps.microbatchSize(), spec.stages() * spec.chunksPerStage());
+  }
+
+  private static TrainSpec spec(PaperSetting ps, double scale, int iterations, String schedule, int mode) {
+    TrainSpec.Builder b = TrainSpec.builder(schedule, ps.stages(), ps.microbatches()).iterations(iterations)
+        .chunksPerStage(schedule.equals("zb-v") || schedule.equals("1f1b-i") ? 2 : 1)
+        .costs(List.of(ps.tf() * scale), List.of(ps.tb() * scale), List.of(ps.tw() * scale), ps.comm() * scale)
+        .model(new ModelShape(ps.layers(), ps.hidden(), ps.heads(), PaperSetting.SEQUENCE_LENGTH,
+            ps.microbatchSize()))
+        .memLimitFactor(schedule.equals("zb-1p") ? 1 : schedule.equals("zb-2p") ? 2 : 0);
+    if (mode > 0) {
+      b.postValidation(mode == 2);
+    }
+    return b.build();
+  }
+
+  /** Steady means; the boundary bubble from the busiest stage's summed pass time per iteration. */
+  static Row measure(String mode, TrainReport r) {
+    List<Double> ms = r.iterationMillis().subList(1, r.iterationMillis().size());
+    double iterMs = ms.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    Map<Integer, Map<Integer, Double>> busy = new TreeMap<>();
+    for (TrainReport.TimelineBar bar : r.timeline()) {
+      if (bar.iteration() > 0) {
+        busy.computeIfAbsent(bar.iteration(), k -> new TreeMap<>())
+            .merge(bar.stage(), bar.endMillis() - bar.startMillis(), Double::sum);
+      }
+    }
+    double work = busy.values().stream().mapToDouble(m -> m.values().stream().mapToDouble(Double::doubleValue)
+        .max().orElse(0)).average().orElse(Double.NaN);
+    return new Row(mode, iterMs, r.samplesPerSecond(), r.realizedBubbleRate(), 1 - work / iterMs);
+  }
+
+  private static double mean(List<Row> rs, java.util.function.ToDoubleFunction<Row> f) {
+    return rs.stream().mapToDouble(f).average().orElse(Double.NaN);
+  }
+}
