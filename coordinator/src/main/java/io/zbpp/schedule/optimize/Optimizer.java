@@ -1,0 +1,141 @@
+package io.zbpp.schedule.optimize;
+
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import io.zbpp.schedule.CostModel;
+import io.zbpp.schedule.Plan;
+import io.zbpp.schedule.Shape;
+import io.zbpp.schedule.Simulator;
+import io.zbpp.schedule.Validator;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.IntStream;
+
+/**
+ * The exact schedule optimizer (PAPER.md §4): the single-chunk plan of least cost under the cost model's
+ * memory limit, or, within the time limit, the best plan found with a proven lower bound.
+ *
+ * <p>Cost is the {@link Simulator}'s: each stage runs its order as soon as dependencies allow and the cost
+ * is the largest stage span. Times are integral in the model at the {@link TimeScale} resolution (1 µs for
+ * times in ms with three decimals — exact for the paper's profile); when rounding is needed, the returned
+ * bound is reduced by the stated {@link OptimizationResult#roundingError()} so that it stays a bound.
+ *
+ * <p>The search: (1) closed-form and single-stage-relaxation lower bounds ({@link StageBound}); (2) the
+ * incumbent is the better of the warm start (fused BW split into B, W) and a greedy list schedule; (3) small
+ * instances go to the full CP-SAT model hinted with the incumbent, larger ones to large-neighbourhood search
+ * ({@link NeighbourhoodSearch}) over time windows of the incumbent. The result is never worse than the warm
+ * start, and its plan passes the {@link Validator}.
+ */
+public final class Optimizer {
+  /** Instances with at most this many passes (3·p·m) are solved with the full model. */
+  static final int FULL_MODEL_PASSES = 800;
+
+  private Optimizer() {}
+
+  public static OptimizationResult optimize(Shape shape, CostModel costs, Plan warmStart, OptimizerOptions opts) {
+    long t0 = System.nanoTime();
+    check(shape, costs, warmStart);
+    double warmCost = Validator.validate(warmStart, costs).orThrow().cost();
+    Instance in = new Instance(costs, shape.microbatches(), TimeScale.of(costs));
+    Paths paths = new Paths(in);
+    Deadline deadline = new Deadline(t0, opts.timeLimitSeconds());
+    Incumbent best = Incumbent.of(Orders.of(warmStart, in), in);
+    Incumbent greedy = ListScheduler.schedule(in);
+    Incumbent template = TemplateSearch.best(in);
+    if (opts.log()) {
+      System.err.printf("warm start %d units, greedy %s, template %s%n", best.cost(),
+          greedy == null ? "-" : greedy.cost(), template == null ? "-" : template.cost());
+    }
+    for (Incumbent c : new Incumbent[] {greedy, template}) {
+      if (c != null && c.betterThan(best)) {
+        best = c;
+      }
+    }
+    long lb = lowerBound(in, paths, best, opts, deadline);
+    if (best.cost() > lb && deadline.left() > 0.05) {
+      Outcome out = 3 * in.p * in.m <= FULL_MODEL_PASSES
+          ? fullModel(in, paths, best, opts, deadline, lb)
+          : NeighbourhoodSearch.run(in, paths, best, lb, opts, deadline);
+      best = out.best();
+      lb = Math.max(lb, out.bound());
+    }
+    return result(in, costs, warmStart, warmCost, best, lb, t0);
+  }
+
+  private static void check(Shape shape, CostModel costs, Plan warm) {
+    if (shape.chunksPerStage() != 1 || !warm.placement().isSingle()) {
+      throw new IllegalArgumentException("chunks [" + Math.max(shape.chunksPerStage(),
+          warm.placement().chunksPerStage()) + "]: the optimizer handles single-chunk plans only (1)");
+    }
+    if (shape.stages() != costs.stages() || shape.stages() != warm.stageCount()) {
+      throw new IllegalArgumentException("stages [" + warm.stageCount() + "]: the warm start must have the "
+          + shape.stages() + " stages of the shape and the cost model (" + costs.stages() + ")");
+    }
+    if (shape.microbatches() != warm.microbatches()) {
+      throw new IllegalArgumentException("microbatches [" + warm.microbatches() + "]: the warm start must have "
+          + "the shape's " + shape.microbatches());
+    }
+  }
+
+  /** The best of the closed-form and single-stage bounds; relaxations get up to a fifth of the budget. */
+  static long lowerBound(Instance in, Paths paths, Incumbent best, OptimizerOptions opts, Deadline deadline) {
+    long[] closed = new long[in.p];
+    long lb = 0;
+    for (int s = 0; s < in.p; s++) {
+      closed[s] = StageBound.closedForm(in, paths, s);
+      lb = Math.max(lb, closed[s]);
+    }
+    Integer[] stages = IntStream.range(0, in.p).boxed().toArray(Integer[]::new);
+    Arrays.sort(stages, Comparator.comparingLong((Integer s) -> -closed[s]).thenComparing(s -> s));
+    double budget = Math.min(deadline.left() * 0.2, 2.0 * in.p);
+    for (int k = 0; k < stages.length && lb < best.cost() && deadline.left() > 0.05; k++) {
+      double slice = budget / Math.min(in.p, 8);
+      if (k >= 8 || slice < 0.05) {
+        break;
+      }
+      CpSolver solver = Sat.solver(opts, Math.min(slice, deadline.left()), k);
+      long r = StageBound.relaxed(in, paths, stages[k], best.start(), best.cost(), solver);
+      if (opts.log()) {
+        System.err.printf("stage %d: closed-form bound %d, relaxation bound %d (incumbent %d)%n", stages[k],
+            closed[stages[k]], r, best.cost());
+      }
+      lb = Math.max(lb, r);
+    }
+    return Math.min(lb, best.cost());
+  }
+
+  private static Outcome fullModel(Instance in, Paths paths, Incumbent best, OptimizerOptions opts,
+      Deadline deadline, long lb) {
+    int[] zero = new int[in.p];
+    int[] all = new int[in.p];
+    Arrays.fill(all, 3 * in.m);
+    ScheduleModel model = new ScheduleModel(in, paths, best.order(), best.start(), zero, all, lb, best.cost(),
+        false);
+    CpSolver solver = Sat.solver(opts, deadline.left(), 100);
+    CpSolverStatus status = solver.solve(model.model);
+    long bound = status == CpSolverStatus.INFEASIBLE ? best.cost()
+        : (long) Math.ceil(solver.bestObjectiveBound() - 1e-6);
+    Incumbent found = Sat.hasSolution(status) ? Incumbent.of(Orders.byStart(model.starts(solver), in), in) : null;
+    Incumbent out = found != null && found.betterThan(best) ? found : best;
+    return new Outcome(out, Math.min(out.cost(), Math.max(lb, bound)));
+  }
+
+  private static OptimizationResult result(Instance in, CostModel costs, Plan warm, double warmCost,
+      Incumbent best, long lbUnits, long t0) {
+    Plan plan = Orders.toPlan(best.order(), in, warm.schedule() + "+opt");
+    var validation = Validator.validate(plan, costs);
+    double cost = validation.ok() ? validation.timeline().cost() : Double.POSITIVE_INFINITY;
+    if (!(cost < warmCost)) {
+      plan = warm;
+      cost = warmCost;
+    }
+    double lb = Math.min(cost, in.scale.time(lbUnits) - in.roundingError);
+    boolean optimal = cost - lb <= 1e-9 * Math.max(1, Math.abs(cost));
+    double gap = optimal || cost == 0 ? 0 : (cost - lb) / cost;
+    OptimizationResult.Status status = optimal ? OptimizationResult.Status.OPTIMAL
+        : cost < warmCost ? OptimizationResult.Status.IMPROVED : OptimizationResult.Status.NOT_IMPROVED;
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+    return new OptimizationResult(plan, cost, optimal ? cost : lb, optimal, gap, warmCost, millis, status,
+        in.scale.resolution(), in.roundingError);
+  }
+}
