@@ -1,15 +1,40 @@
 package io.zbpp.schedule.optimize;
 
 /**
- * A greedy list schedule used as a second warm start: in global time order, each stage, when free, runs a
- * ready B, else a ready F if memory allows, else a pending W, else waits for the next pass to end anywhere.
+ * A greedy list schedule used as a further warm start: in global time order, each stage, when free, runs a
+ * ready B, else a ready F if memory and its in-flight cap allow, else a pending W, else waits for the next pass
+ * to end anywhere.
  * W's thus fill bubbles, as in ZB-H1/H2 (PAPER.md §3), and memory is respected by construction.
  */
 final class ListScheduler {
   private ListScheduler() {}
 
-  /** The greedy orders, or null if they deadlock (a memory limit below one F's activations). */
-  static Incumbent schedule(Instance in) {
+  /**
+   * The best greedy schedule over in-flight caps A − α·i (A = 1…2p+1, α = 0, 1, 2; see
+   * {@link #schedule(Instance, int[])}).
+   */
+  static Incumbent best(Instance in) {
+    Incumbent best = null;
+    for (int a0 = 1; a0 <= 2 * in.p + 1; a0++) {
+      for (int alpha = 0; alpha <= 2; alpha++) {
+        int[] cap = new int[in.p];
+        for (int i = 0; i < in.p; i++) {
+          cap[i] = Math.max(1, a0 - alpha * i);
+        }
+        Incumbent c = schedule(in, cap);
+        if (c != null && (best == null || c.betterThan(best))) {
+          best = c;
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The greedy orders, or null if they deadlock (a memory limit below one F's activations). Stage i starts an F
+   * only while fewer than cap[i] of its microbatches are between F and B.
+   */
+  static Incumbent schedule(Instance in, int[] cap) {
     int p = in.p;
     int m = in.m;
     long[] end = new long[in.passes()];
@@ -22,7 +47,7 @@ final class ListScheduler {
     int done = 0;
     while (done < in.passes()) {
       int s = earliest(free, len, m);
-      int id = choose(in, s, free[s], next[s], level[s], end);
+      int id = choose(in, s, free[s], next[s], level[s], end, cap[s]);
       if (id < 0) {
         long t = Math.min(nextEvent(free, free[s]), knownReady(in, s, free[s], next[s], end));
         if (t == Long.MAX_VALUE) {
@@ -54,13 +79,14 @@ final class ListScheduler {
   }
 
   /** The pass stage s runs at time t, or −1 when it must wait. */
-  private static int choose(Instance in, int s, long t, int[] next, long level, long[] end) {
+  private static int choose(Instance in, int s, long t, int[] next, long level, long[] end, int cap) {
     int b = next[Instance.B] < in.m ? in.id(s, Instance.B, next[Instance.B]) : -1;
     if (b >= 0 && ready(in, b, t, end) && level + in.mem(b) <= in.memLimit) {
       return b;
     }
     int f = next[Instance.F] < in.m ? in.id(s, Instance.F, next[Instance.F]) : -1;
-    if (f >= 0 && ready(in, f, t, end) && level + in.mem(f) <= in.memLimit) {
+    if (f >= 0 && ready(in, f, t, end) && level + in.mem(f) <= in.memLimit
+        && next[Instance.F] - next[Instance.B] < cap) {
       return f;
     }
     if (next[Instance.W] < next[Instance.B]) {

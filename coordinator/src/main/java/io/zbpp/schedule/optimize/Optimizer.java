@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  */
 public final class Optimizer {
   /** Instances with at most this many passes (3·p·m) are solved with the full model. */
-  static final int FULL_MODEL_PASSES = 800;
+  static int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 800);
 
   private Optimizer() {}
 
@@ -40,7 +40,7 @@ public final class Optimizer {
     Paths paths = new Paths(in);
     Deadline deadline = new Deadline(t0, opts.timeLimitSeconds());
     Incumbent best = Incumbent.of(Orders.of(warmStart, in), in);
-    Incumbent greedy = ListScheduler.schedule(in);
+    Incumbent greedy = ListScheduler.best(in);
     Incumbent template = TemplateSearch.best(in);
     if (opts.log()) {
       System.err.printf("warm start %d units, greedy %s, template %s%n", best.cost(),
