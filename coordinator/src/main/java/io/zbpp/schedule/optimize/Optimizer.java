@@ -35,6 +35,7 @@ public final class Optimizer {
   public static OptimizationResult optimize(Shape shape, CostModel costs, Plan warmStart, OptimizerOptions opts) {
     long t0 = System.nanoTime();
     check(shape, costs, warmStart);
+    Sat.load();
     double warmCost = Validator.validate(warmStart, costs).orThrow().cost();
     Instance in = new Instance(costs, shape.microbatches(), TimeScale.of(costs));
     Paths paths = new Paths(in);

@@ -25,7 +25,7 @@ import java.util.List;
  * bound.
  */
 final class ScheduleModel {
-  final CpModel model = new CpModel();
+  final CpModel model;
   final IntVar cost;
   private final Instance in;
   private final LinearArgument[] start;
@@ -43,6 +43,8 @@ final class ScheduleModel {
    */
   ScheduleModel(Instance in, Paths paths, int[][] order, long[] current, int[] prefix, int[] middleEnd, long lb,
       long ub, boolean tieBreak) {
+    Sat.load();
+    this.model = new CpModel();
     this.in = in;
     this.start = new LinearArgument[in.passes()];
     this.vars = new IntVar[in.passes()];

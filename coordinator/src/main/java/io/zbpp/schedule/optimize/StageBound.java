@@ -70,7 +70,7 @@ final class StageBound {
     for (long a = 1; a <= in.m; a++) {
       long room = in.memLimit - a * f - (in.m - a) * rest;
       if (room < 0) {
-        break;
+        continue;
       }
       long w = fb - rest <= 0 ? in.m - a : Math.min(in.m - a, room / (fb - rest));
       best = Math.max(best, (a - 1) * (d[Instance.B] + d[Instance.W]) + w * d[Instance.W]);
@@ -94,6 +94,7 @@ final class StageBound {
    * @param ub an upper bound on the cost (the incumbent's)
    */
   static long relaxed(Instance in, Paths paths, int stage, long[] hint, long ub, CpSolver solver) {
+    Sat.load();
     CpModel model = new CpModel();
     int base = stage * 3 * in.m;
     long off = in.offset[stage];
@@ -129,7 +130,7 @@ final class StageBound {
     model.minimize(c);
     CpSolverStatus status = solver.solve(model);
     if (status == CpSolverStatus.INFEASIBLE) {
-      return ub + 1;
+      return ub;
     }
     return (long) Math.ceil(solver.bestObjectiveBound() - 1e-6);
   }
