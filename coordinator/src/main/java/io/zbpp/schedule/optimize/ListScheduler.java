@@ -11,11 +11,11 @@ final class ListScheduler {
 
   /**
    * The best greedy schedule over in-flight caps A − α·i (A = 1…2p+1, α = 0, 1, 2; see
-   * {@link #schedule(Instance, int[])}).
+   * {@link #schedule(Instance, int[])}), stopping early once one reaches {@code lb} or the deadline passes.
    */
-  static Incumbent best(Instance in) {
+  static Incumbent best(Instance in, long lb, Deadline deadline) {
     Incumbent best = null;
-    for (int a0 = 1; a0 <= 2 * in.p + 1; a0++) {
+    for (int a0 = 1; a0 <= 2 * in.p + 1 && (best == null || best.cost() > lb) && deadline.left() > 0; a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
         int[] cap = new int[in.p];
         for (int i = 0; i < in.p; i++) {

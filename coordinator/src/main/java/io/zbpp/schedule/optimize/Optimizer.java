@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  * bound is reduced by the stated {@link OptimizationResult#roundingError()} so that it stays a bound.
  *
  * <p>The search: (1) closed-form and single-stage-relaxation lower bounds ({@link StageBound}); (2) the
- * incumbent is the better of the warm start (fused BW split into B, W) and a greedy list schedule; (3) small
+ * incumbent is the best of the warm start (fused BW split into B, W) and the {@link #constructive} plans; (3) small
  * instances go to the full CP-SAT model hinted with the incumbent, larger ones to large-neighbourhood search
  * ({@link NeighbourhoodSearch}) over time windows of the incumbent. The result is never worse than the warm
  * start, and its plan passes the {@link Validator}.
@@ -40,19 +40,9 @@ public final class Optimizer {
     Instance in = new Instance(costs, shape.microbatches(), TimeScale.of(costs));
     Paths paths = new Paths(in);
     Deadline deadline = new Deadline(t0, opts.timeLimitSeconds());
-    Incumbent best = Incumbent.of(Orders.of(warmStart, in), in);
-    Incumbent greedy = ListScheduler.best(in);
-    Incumbent template = TemplateSearch.best(in);
-    if (opts.log()) {
-      System.err.printf("warm start %d units, greedy %s, template %s%n", best.cost(),
-          greedy == null ? "-" : greedy.cost(), template == null ? "-" : template.cost());
-    }
-    for (Incumbent c : new Incumbent[] {greedy, template}) {
-      if (c != null && c.betterThan(best)) {
-        best = c;
-      }
-    }
-    long lb = lowerBound(in, paths, best, opts, deadline);
+    long lb = closedFormBound(in, paths);
+    Incumbent best = start(in, Incumbent.of(Orders.of(warmStart, in), in), lb, deadline, opts.log());
+    lb = relaxedBound(in, paths, best, lb, opts, deadline);
     if (best.cost() > lb && deadline.left() > 0.05) {
       Outcome out = 3 * in.p * in.m <= FULL_MODEL_PASSES
           ? fullModel(in, paths, best, opts, deadline, lb)
@@ -61,6 +51,25 @@ public final class Optimizer {
       lb = Math.max(lb, out.bound());
     }
     return result(in, costs, warmStart, warmCost, best, lb, t0);
+  }
+
+  /**
+   * The optimizer's own constructive plan without any search: the better of the greedy list schedule over
+   * in-flight caps ({@link ListScheduler}) and the ZB-H1/H2-like template family ({@link TemplateSearch}),
+   * named {@code greedy}; empty when neither fits the memory limit. Single-chunk shapes only.
+   */
+  public static java.util.Optional<Plan> constructive(Shape shape, CostModel costs) {
+    if (shape.chunksPerStage() != 1 || shape.stages() != costs.stages()) {
+      throw new IllegalArgumentException("chunks [" + shape.chunksPerStage()
+          + "]: the optimizer handles single-chunk plans only (1), with one cost per stage");
+    }
+    Instance in = new Instance(costs, shape.microbatches(), TimeScale.of(costs));
+    Deadline none = new Deadline(System.nanoTime(), Double.MAX_VALUE);
+    Incumbent g = ListScheduler.best(in, 0, none);
+    Incumbent t = TemplateSearch.best(in, 0, none);
+    Incumbent best = g == null ? t : t == null || g.betterThan(t) ? g : t;
+    return java.util.Optional.ofNullable(best).map(b -> Orders.toPlan(b.order(), in, "greedy"))
+        .filter(plan -> Validator.validate(plan, costs).ok());
   }
 
   private static void check(Shape shape, CostModel costs, Plan warm) {
@@ -78,14 +87,41 @@ public final class Optimizer {
     }
   }
 
-  /** The best of the closed-form and single-stage bounds; relaxations get up to a fifth of the budget. */
-  static long lowerBound(Instance in, Paths paths, Incumbent best, OptimizerOptions opts, Deadline deadline) {
-    long[] closed = new long[in.p];
+  /** The better of the warm start and the constructive plans (greedy, template). */
+  private static Incumbent start(Instance in, Incumbent warm, long lb, Deadline deadline, boolean log) {
+    Incumbent best = warm;
+    for (int k = 0; k < 2 && best.cost() > lb; k++) {
+      Incumbent c = k == 0 ? ListScheduler.best(in, lb, deadline) : TemplateSearch.best(in, lb, deadline);
+      if (log) {
+        System.err.printf("warm start %d units, %s %s%n", warm.cost(), k == 0 ? "greedy" : "template",
+            c == null ? "-" : c.cost());
+      }
+      if (c != null && c.betterThan(best)) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private static long closedFormBound(Instance in, Paths paths) {
     long lb = 0;
     for (int s = 0; s < in.p; s++) {
-      closed[s] = StageBound.closedForm(in, paths, s);
-      lb = Math.max(lb, closed[s]);
+      lb = Math.max(lb, StageBound.closedForm(in, paths, s));
     }
+    return lb;
+  }
+
+  /**
+   * The closed-form bound raised by single-stage relaxations of up to 8 stages, those with the largest
+   * closed-form bound first, within a fifth of the budget.
+   */
+  static long relaxedBound(Instance in, Paths paths, Incumbent best, long lb0, OptimizerOptions opts,
+      Deadline deadline) {
+    long[] closed = new long[in.p];
+    for (int s = 0; s < in.p; s++) {
+      closed[s] = StageBound.closedForm(in, paths, s);
+    }
+    long lb = lb0;
     Integer[] stages = IntStream.range(0, in.p).boxed().toArray(Integer[]::new);
     Arrays.sort(stages, Comparator.comparingLong((Integer s) -> -closed[s]).thenComparing(s -> s));
     double budget = Math.min(deadline.left() * 0.2, 2.0 * in.p);

@@ -11,11 +11,15 @@ package io.zbpp.schedule.optimize;
 final class TemplateSearch {
   private TemplateSearch() {}
 
-  /** The cheapest valid template, or null when no member fits in memory. */
-  static Incumbent best(Instance in) {
+  /**
+   * The cheapest valid template, or null when no member fits in memory; stops early once one reaches
+   * {@code lb} or the deadline passes.
+   */
+  static Incumbent best(Instance in, long lb, Deadline deadline) {
     Incumbent best = null;
     int p = in.p;
-    for (int a0 = 1; a0 <= Math.min(in.m, 2 * p + 1); a0++) {
+    for (int a0 = 1; a0 <= Math.min(in.m, 2 * p + 1) && (best == null || best.cost() > lb) && deadline.left() > 0;
+        a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
         for (int d0 = 0; d0 <= p; d0 += Math.max(1, p / 8)) {
           for (int beta = 0; beta <= 1; beta++) {
