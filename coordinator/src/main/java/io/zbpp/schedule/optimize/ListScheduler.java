@@ -15,7 +15,7 @@ final class ListScheduler {
    */
   static Incumbent best(Instance in, long lb, Deadline deadline) {
     Incumbent best = null;
-    for (int a0 = 1; a0 <= 2 * in.p + 1 && (best == null || best.cost() > lb) && deadline.left() > 0; a0++) {
+    for (int a0 = 1; a0 <= 2 * in.p + 1 && (best == null || best.cost() > lb && deadline.left() > 0); a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
         int[] cap = new int[in.p];
         for (int i = 0; i < in.p; i++) {

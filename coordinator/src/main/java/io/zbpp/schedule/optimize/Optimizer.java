@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  */
 public final class Optimizer {
   /** Instances with at most this many passes (3·p·m) are solved with the full model. */
-  static int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 800);
+  static int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 1600);
 
   private Optimizer() {}
 

@@ -18,7 +18,7 @@ final class TemplateSearch {
   static Incumbent best(Instance in, long lb, Deadline deadline) {
     Incumbent best = null;
     int p = in.p;
-    for (int a0 = 1; a0 <= Math.min(in.m, 2 * p + 1) && (best == null || best.cost() > lb) && deadline.left() > 0;
+    for (int a0 = 1; a0 <= Math.min(in.m, 2 * p + 1) && (best == null || best.cost() > lb && deadline.left() > 0);
         a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
         for (int d0 = 0; d0 <= p; d0 += Math.max(1, p / 8)) {
