@@ -41,7 +41,8 @@ public final class Optimizer {
     Paths paths = new Paths(in);
     Deadline deadline = new Deadline(t0, opts.timeLimitSeconds());
     long lb = closedFormBound(in, paths);
-    Incumbent best = start(in, Incumbent.of(Orders.of(warmStart, in), in), lb, deadline, opts.log());
+    Deadline constructive = new Deadline(System.nanoTime(), 0.3 * deadline.left());
+    Incumbent best = start(in, Incumbent.of(Orders.of(warmStart, in), in), lb, constructive, opts.log());
     lb = relaxedBound(in, paths, best, lb, opts, deadline);
     if (best.cost() > lb && deadline.left() > 0.05) {
       Outcome out = 3 * in.p * in.m <= FULL_MODEL_PASSES
@@ -87,13 +88,16 @@ public final class Optimizer {
     }
   }
 
-  /** The better of the warm start and the constructive plans (greedy, template). */
+  /**
+   * The better of the warm start and the constructive plans (greedy, template), searched within 30 % of the
+   * budget (each family evaluates at least one member).
+   */
   private static Incumbent start(Instance in, Incumbent warm, long lb, Deadline deadline, boolean log) {
     Incumbent best = warm;
     for (int k = 0; k < 2 && best.cost() > lb; k++) {
-      Incumbent c = k == 0 ? ListScheduler.best(in, lb, deadline) : TemplateSearch.best(in, lb, deadline);
+      Incumbent c = k == 1 ? ListScheduler.best(in, lb, deadline) : TemplateSearch.best(in, lb, deadline);
       if (log) {
-        System.err.printf("warm start %d units, %s %s%n", warm.cost(), k == 0 ? "greedy" : "template",
+        System.err.printf("warm start %d units, %s %s%n", warm.cost(), k == 1 ? "greedy" : "template",
             c == null ? "-" : c.cost());
       }
       if (c != null && c.betterThan(best)) {

@@ -6,7 +6,7 @@ package io.zbpp.schedule.optimize;
  * remaining W's: a_i microbatches are in flight between F and B, d_i more hold M_W between B and W. With
  * a_i = p − i and d_i = i this is ZB-H1 (peak p·M_B); with larger a_i it approaches ZB-H2. The family is
  * a_i = A − α·i and d_i = D + β·i (clamped to [1, m] and [0, m]), each stage's pair lowered until its memory
- * fits; the cheapest valid member is kept.
+ * fits; the cheapest valid member is kept. ZB-H1 is tried first, as it is often optimal under p·M_B.
  */
 final class TemplateSearch {
   private TemplateSearch() {}
@@ -16,8 +16,9 @@ final class TemplateSearch {
    * {@code lb} or the deadline passes.
    */
   static Incumbent best(Instance in, long lb, Deadline deadline) {
-    Incumbent best = null;
     int p = in.p;
+    int[][] zbH1 = orders(in, p, 1, 0, 1);
+    Incumbent best = zbH1 == null ? null : Incumbent.of(zbH1, in);
     for (int a0 = 1; a0 <= Math.min(in.m, 2 * p + 1) && (best == null || best.cost() > lb && deadline.left() > 0);
         a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
