@@ -33,8 +33,10 @@ final class MemoryModel {
    * @param from a microbatch whose W is fixed to start before this time is left out when it holds nothing
    *     afterwards
    * @param end a time no pass of the stage ends after (the horizon of residual intervals)
+   * @param hint start times of a valid plan to hint the interval sizes with, or null
    */
-  static void add(CpModel model, Instance in, int s, LinearArgument[] start, long[] fixed, long from, long end) {
+  static void add(CpModel model, Instance in, int s, LinearArgument[] start, long[] fixed, long from, long end,
+      long[] hint) {
     if (!cumulative(in, s)) {
       addReservoir(model, in, s, start);
       return;
@@ -50,18 +52,24 @@ final class MemoryModel {
       if (rest == 0 && fixed != null && fixed[idW] >= 0 && fixed[idW] < from) {
         continue;
       }
-      demand(model, c, start[idF], start[idB], f, end, "mF" + idF);
-      demand(model, c, start[idB], start[idW], fb, end, "mB" + idB);
-      demand(model, c, start[idW], LinearExpr.constant(end), rest, end, "mW" + idW);
+      long hf = hint == null ? -1 : hint[idB] - hint[idF];
+      long hb = hint == null ? -1 : hint[idW] - hint[idB];
+      long hw = hint == null ? -1 : end - hint[idW];
+      demand(model, c, start[idF], start[idB], f, end, hf, "mF" + idF);
+      demand(model, c, start[idB], start[idW], fb, end, hb, "mB" + idB);
+      demand(model, c, start[idW], LinearExpr.constant(end), rest, end, hw, "mW" + idW);
     }
   }
 
   private static void demand(CpModel model, CumulativeConstraint c, LinearArgument a, LinearArgument b, long d,
-      long end, String name) {
+      long end, long hint, String name) {
     if (d == 0) {
       return;
     }
     var size = model.newIntVar(0, end, name + "z");
+    if (hint >= 0) {
+      model.addHint(size, hint);
+    }
     model.addEquality(LinearExpr.newBuilder().add(b).addTerm(a, -1).build(), size);
     IntervalVar iv = model.newIntervalVar(a, size, b, name);
     c.addDemand(iv, d);

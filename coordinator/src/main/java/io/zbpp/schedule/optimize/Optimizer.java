@@ -9,6 +9,7 @@ import io.zbpp.schedule.Simulator;
 import io.zbpp.schedule.Validator;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -29,6 +30,9 @@ import java.util.stream.IntStream;
 public final class Optimizer {
   /** Instances with at most this many passes (3·p·m) are solved with the full model. */
   static int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 1600);
+
+  /** Single-stage relaxations are solved only for stages of at most this many passes (3·m). */
+  static final int RELAXED_PASSES = 200;
 
   private Optimizer() {}
 
@@ -94,10 +98,14 @@ public final class Optimizer {
    */
   private static Incumbent start(Instance in, Incumbent warm, long lb, Deadline deadline, boolean log) {
     Incumbent best = warm;
-    for (int k = 0; k < 2 && best.cost() > lb; k++) {
-      Incumbent c = k == 1 ? ListScheduler.best(in, lb, deadline) : TemplateSearch.best(in, lb, deadline);
+    for (int k = 0; k < 3 && best.cost() > lb; k++) {
+      Incumbent c = switch (k) {
+        case 0 -> TemplateSearch.zbH1(in);
+        case 1 -> ListScheduler.best(in, lb, deadline);
+        default -> TemplateSearch.best(in, lb, deadline);
+      };
       if (log) {
-        System.err.printf("warm start %d units, %s %s%n", warm.cost(), k == 1 ? "greedy" : "template",
+        System.err.printf("warm start %d units, %s %s%n", warm.cost(), List.of("zb-h1", "greedy", "template").get(k),
             c == null ? "-" : c.cost());
       }
       if (c != null && c.betterThan(best)) {
@@ -117,7 +125,8 @@ public final class Optimizer {
 
   /**
    * The closed-form bound raised by single-stage relaxations of up to 8 stages, those with the largest
-   * closed-form bound first, within a fifth of the budget.
+   * closed-form bound first, within a fifth of the budget; skipped for long stages (3·m &gt; 200), where they
+   * do not reach the closed-form bound in their time slice.
    */
   static long relaxedBound(Instance in, Paths paths, Incumbent best, long lb0, OptimizerOptions opts,
       Deadline deadline) {
@@ -128,6 +137,9 @@ public final class Optimizer {
     long lb = lb0;
     Integer[] stages = IntStream.range(0, in.p).boxed().toArray(Integer[]::new);
     Arrays.sort(stages, Comparator.comparingLong((Integer s) -> -closed[s]).thenComparing(s -> s));
+    if (3 * in.m > RELAXED_PASSES) {
+      return lb;
+    }
     double budget = Math.min(deadline.left() * 0.2, 2.0 * in.p);
     for (int k = 0; k < stages.length && lb < best.cost() && deadline.left() > 0.05; k++) {
       double slice = budget / Math.min(in.p, 8);

@@ -99,7 +99,7 @@ final class ScheduleModel {
     model.addNoOverlap(intervals);
     chainSuffix(ids, prefix, middleEnd);
     if (in.hasMemLimit && !intervals.isEmpty()) {
-      MemoryModel.add(model, in, s, start, fixed, prefixEnd, in.offset[s] + ub);
+      MemoryModel.add(model, in, s, start, fixed, prefixEnd, in.offset[s] + ub, current);
     }
   }
 

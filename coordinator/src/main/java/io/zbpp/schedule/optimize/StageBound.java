@@ -122,7 +122,7 @@ final class StageBound {
     if (in.hasMemLimit) {
       LinearArgument[] all = new LinearArgument[in.passes()];
       System.arraycopy(s, 0, all, base, s.length);
-      MemoryModel.add(model, in, stage, all, null, 0, off + ub);
+      MemoryModel.add(model, in, stage, all, null, 0, off + ub, hint);
     }
     int last = in.last(stage) - base;
     IntVar c = model.newIntVar(0, ub, "C");

@@ -17,8 +17,7 @@ final class TemplateSearch {
    */
   static Incumbent best(Instance in, long lb, Deadline deadline) {
     int p = in.p;
-    int[][] zbH1 = orders(in, p, 1, 0, 1);
-    Incumbent best = zbH1 == null ? null : Incumbent.of(zbH1, in);
+    Incumbent best = zbH1(in);
     for (int a0 = 1; a0 <= Math.min(in.m, 2 * p + 1) && (best == null || best.cost() > lb && deadline.left() > 0);
         a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
@@ -34,6 +33,12 @@ final class TemplateSearch {
       }
     }
     return best;
+  }
+
+  /** ZB-H1 (a_i = p − i, d_i = i), lowered stage by stage until it fits; null when nothing fits. */
+  static Incumbent zbH1(Instance in) {
+    int[][] order = orders(in, in.p, 1, 0, 1);
+    return order == null ? null : Incumbent.of(order, in);
   }
 
   private static int[][] orders(Instance in, int a0, int alpha, int d0, int beta) {
