@@ -11,10 +11,12 @@ final class ListScheduler {
 
   /**
    * The best greedy schedule over in-flight caps A − α·i (A = 1…2p+1, α = 0, 1, 2; see
-   * {@link #schedule(Instance, int[])}), stopping early once one reaches {@code lb} or the deadline passes.
+   * {@link #schedule(Instance, int[])}), then improved by coordinate descent on single stages' caps (±1, ±2)
+   * until a sweep finds nothing; stops early once a schedule reaches {@code lb} or the deadline passes.
    */
   static Incumbent best(Instance in, long lb, Deadline deadline) {
     Incumbent best = null;
+    int[] bestCap = null;
     for (int a0 = 1; a0 <= 2 * in.p + 1 && (best == null || best.cost() > lb && deadline.left() > 0); a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
         int[] cap = new int[in.p];
@@ -24,6 +26,27 @@ final class ListScheduler {
         Incumbent c = schedule(in, cap);
         if (c != null && (best == null || c.betterThan(best))) {
           best = c;
+          bestCap = cap;
+        }
+      }
+    }
+    return best == null ? null : descend(in, best, bestCap, lb, deadline);
+  }
+
+  private static Incumbent descend(Instance in, Incumbent best, int[] cap, long lb, Deadline deadline) {
+    boolean improved = true;
+    while (improved && best.cost() > lb && deadline.left() > 0) {
+      improved = false;
+      for (int i = 0; i < in.p && deadline.left() > 0; i++) {
+        for (int step : new int[] {-1, 1, -2, 2}) {
+          int[] c = cap.clone();
+          c[i] = Math.max(1, c[i] + step);
+          Incumbent x = c[i] == cap[i] ? null : schedule(in, c);
+          if (x != null && x.betterThan(best)) {
+            best = x;
+            cap = c;
+            improved = true;
+          }
         }
       }
     }
