@@ -21,15 +21,19 @@ import java.util.stream.IntStream;
  * times in ms with three decimals — exact for the paper's profile); when rounding is needed, the returned
  * bound is reduced by the stated {@link OptimizationResult#roundingError()} so that it stays a bound.
  *
- * <p>The search: (1) closed-form and single-stage-relaxation lower bounds ({@link StageBound}); (2) the
- * incumbent is the best of the warm start (fused BW split into B, W) and the {@link #constructive} plans; (3) small
- * instances go to the full CP-SAT model hinted with the incumbent, larger ones to large-neighbourhood search
- * ({@link NeighbourhoodSearch}) over time windows of the incumbent. The result is never worse than the warm
- * start, and its plan passes the {@link Validator}.
+ * <p>The search: (1) the closed-form lower bound ({@link StageBound}); (2) the incumbent is the best of the
+ * warm start (fused BW split into B, W) and the {@link #constructive} plans, searched within 30 % of the
+ * budget; (3) single-stage relaxations raise the bound (short stages only); (4) up to
+ * {@link #FULL_MODEL_PASSES} passes the full CP-SAT model hinted with the incumbent, beyond that
+ * large-neighbourhood search ({@link NeighbourhoodSearch}), for the rest of the budget. The result is never
+ * worse than the warm start (it falls back to it), and its plan passes the {@link Validator}.
  */
 public final class Optimizer {
-  /** Instances with at most this many passes (3·p·m) are solved with the full model. */
-  static int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 1600);
+  /**
+   * Instances with at most this many passes (3·p·m; all p=8 paper settings) are solved with the full model,
+   * larger ones by neighbourhood search; system property {@code zbpp.fullModelPasses} overrides it.
+   */
+  static final int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 1600);
 
   /** Single-stage relaxations are solved only for stages of at most this many passes (3·m). */
   static final int RELAXED_PASSES = 200;
@@ -166,8 +170,8 @@ public final class Optimizer {
         false);
     CpSolver solver = Sat.solver(opts, deadline.left(), 100);
     CpSolverStatus status = solver.solve(model.model);
-    long bound = status == CpSolverStatus.INFEASIBLE ? best.cost()
-        : (long) Math.ceil(solver.bestObjectiveBound() - 1e-6);
+    // The hint is feasible, so INFEASIBLE would mean a modelling error: then trust no bound from it.
+    long bound = status == CpSolverStatus.INFEASIBLE ? lb : (long) Math.ceil(solver.bestObjectiveBound() - 1e-6);
     Incumbent found = Sat.hasSolution(status) ? Incumbent.of(Orders.byStart(model.starts(solver), in), in) : null;
     Incumbent out = found != null && found.betterThan(best) ? found : best;
     return new Outcome(out, Math.min(out.cost(), Math.max(lb, bound)));

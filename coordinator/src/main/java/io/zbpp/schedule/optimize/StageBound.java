@@ -130,7 +130,7 @@ final class StageBound {
     model.minimize(c);
     CpSolverStatus status = solver.solve(model);
     if (status == CpSolverStatus.INFEASIBLE) {
-      return ub;
+      return 0; // the hinted plan is feasible, so this would be a modelling error: claim nothing
     }
     return (long) Math.ceil(solver.bestObjectiveBound() - 1e-6);
   }
