@@ -100,6 +100,18 @@ class OptimizerTest {
   }
 
   @Test
+  void deterministicOptionsGiveTheSamePlanTwice() {
+    CostModel costs = SmallInstances.random(4, 51);
+    OptimizerOptions opts = FAST.withDeterministic(true).withTimeLimit(5);
+
+    OptimizationResult a = Optimizer.optimize(Shape.of(4, 6), costs, SmallInstances.sequential(4, 6), opts);
+    OptimizationResult b = Optimizer.optimize(Shape.of(4, 6), costs, SmallInstances.sequential(4, 6), opts);
+
+    assertThat(a.plan()).isEqualTo(b.plan());
+    assertThat(a.lowerBound()).isEqualTo(b.lowerBound());
+  }
+
+  @Test
   void rejectsMultiChunkShapes() {
     CostModel costs = CostModel.uniform(2, 1, 1, 1, 0);
     assertThatThrownBy(() -> Optimizer.optimize(new Shape(2, 2, 2), costs, SmallInstances.sequential(2, 2), FAST))
