@@ -11,13 +11,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code zbpp bench paper}: every registered schedule on each of the paper's twelve settings (PAPER.md §7),
  * our simulated bubble rate beside the published one where the paper gives it, peak memory in units of
- * M_B = ΔM(F), validity, and the wall-clock time of the scheduler's {@code plan()}. Multi-chunk schedules
+ * M_B = ΔM(F), validity, and the wall-clock time of the scheduler's {@code plan()}. With {@code --optimize},
+ * a second table: the exact optimizer on ZB-1p's and ZB-2p's plans with the proven lower bound. Multi-chunk schedules
  * (1f1b-i, zb-v) run with their default v = 2; zb-1p and zb-2p under p·M_B and 2p·M_B.
  *
  * <p>This is a report, not a test: the times include JIT warm-up of the first runs.
@@ -34,6 +36,8 @@ public final class BenchPaperCommand implements Callable<Integer> {
       description = "Only these schedules, a comma list (default: every registered one).")
   List<String> schedules;
 
+  @Mixin OptimizeOptions optimizer = new OptimizeOptions(10);
+
   @Spec CommandSpec spec;
 
   @Override
@@ -46,16 +50,38 @@ public final class BenchPaperCommand implements Callable<Integer> {
         rows.add(BenchRow.measure(setting, name));
       }
     }
+    List<BenchOptimizedRow> optimized = optimizer.enabled() ? optimize() : List.of();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> obj = new LinkedHashMap<>();
       obj.put("rows", rows.stream().map(BenchRow::json).toList());
+      if (optimizer.enabled()) {
+        obj.put("optimized", optimized.stream().map(BenchOptimizedRow::json).toList());
+      }
       out.println(Json.write(obj));
     } else {
       out.print(BenchRow.table(rows));
+      if (optimizer.enabled()) {
+        out.println();
+        out.print(BenchOptimizedRow.table(optimized));
+      }
     }
     out.flush();
     return 0;
+  }
+
+  /** The exact optimizer on every setting under ZB-1p's and ZB-2p's limits; progress on stderr. */
+  private List<BenchOptimizedRow> optimize() {
+    optimizer.seconds();
+    PrintWriter progress = spec.commandLine().getErr();
+    List<BenchOptimizedRow> rows = new ArrayList<>();
+    for (PaperSetting setting : PaperSetting.all()) {
+      for (String name : BenchOptimizedRow.SCHEDULES) {
+        progress.print(setting.label() + ": ");
+        rows.add(BenchOptimizedRow.measure(setting, name, optimizer, progress));
+      }
+    }
+    return rows;
   }
 
   /** Rejects an unknown name in --schedules before any planning. */

@@ -60,6 +60,11 @@ public record PlanRun(String schedule, Shape shape, CostModel costs, Plan plan, 
     return imposed > 0 ? Math.min(costs.memLimit(), imposed) : costs.memLimit();
   }
 
+  /** The same run with another plan (e.g. the optimizer's), validated against the same cost model. */
+  public PlanRun withPlan(Plan other) {
+    return new PlanRun(schedule, shape, costs, other, Validator.validate(other, costs), planMillis);
+  }
+
   public boolean valid() {
     return validation.ok();
   }

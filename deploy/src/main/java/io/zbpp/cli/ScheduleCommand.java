@@ -4,6 +4,7 @@ import io.zbpp.schedule.CostModel;
 import io.zbpp.schedule.PlanText;
 import io.zbpp.schedule.Shape;
 import io.zbpp.schedule.Timeline;
+import io.zbpp.schedule.optimize.OptimizationResult;
 import io.zbpp.schedule.render.AsciiGrid;
 import io.zbpp.schedule.render.SvgTimeline;
 import java.io.IOException;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Spec;
 public final class ScheduleCommand implements Callable<Integer> {
   @Mixin PipelineOptions pipeline;
   @Mixin CostOptions cost;
+  @Mixin OptimizeOptions optimizer;
 
   @Option(names = "--json", description = "Print one JSON object instead of the summary.")
   boolean json;
@@ -55,6 +57,11 @@ public final class ScheduleCommand implements Callable<Integer> {
     Shape shape = pipeline.shape();
     CostModel costs = cost.costModel(shape.stages());
     PlanRun run = PlanRun.run(pipeline.schedule(), shape, costs);
+    OptimizationResult optimized = null;
+    if (optimizer.enabled()) {
+      optimized = optimizer.run(run, json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getErr());
+      run = run.withPlan(optimized.plan());
+    }
     Timeline timeline = run.validation().timeline();
     if (planOut != null) {
       write("--plan-out", planOut, PlanText.formatNamed(run.plan()));
@@ -66,12 +73,18 @@ public final class ScheduleCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> obj = ScheduleReport.json(run);
+      if (optimized != null) {
+        OptimizeOptions.putJson(obj, optimized);
+      }
       putIf(obj, "grid", drawn);
       putIf(obj, "planOut", planOut == null ? null : planOut.toString());
       putIf(obj, "svg", svg == null || timeline == null ? null : svg.toString());
       out.println(Json.write(obj));
     } else {
       out.print(ScheduleReport.summary(run));
+      if (optimized != null) {
+        out.print(OptimizeOptions.summary(optimized));
+      }
       if (drawn != null) {
         out.print(drawn);
       }

@@ -41,4 +41,23 @@ class BenchPaperCommandTest {
     assertThat(lines.get(1)).startsWith("1.5B p=8 m=24     1f1b      1   0.2431    0.2431  +0.0000      8.00");
     assertThat(lines.get(2)).contains("   -   ");
   }
+
+  @Test
+  void optimizesZb1pAndZb2pWithABoundNeverAboveTheOptimizedPlan() {
+    Cli r = Cli.run("bench", "paper", "--json", "--schedules", "zb-1p", "--optimize", "--time-limit", "0.2");
+
+    assertThat(r.exit()).isZero();
+    List<JsonObject> rows = r.json().getAsJsonArray("optimized").asList().stream()
+        .map(JsonElement::getAsJsonObject).toList();
+    assertThat(rows).hasSize(24);
+    assertThat(rows).allSatisfy(row -> {
+      double heuristic = row.get("heuristicBubbleRate").getAsDouble();
+      double optimized = row.get("optimizedBubbleRate").getAsDouble();
+      assertThat(optimized).isLessThanOrEqualTo(heuristic + 1e-12);
+      assertThat(row.get("lowerBoundBubbleRate").getAsDouble()).isLessThanOrEqualTo(optimized + 1e-12);
+    });
+    // Under p·M_B the closed-form bound meets ZB-H1's cost: every ZB-1p row is proven optimal at once.
+    assertThat(rows.stream().filter(row -> row.get("schedule").getAsString().equals("zb-1p")))
+        .hasSize(12).allSatisfy(row -> assertThat(row.get("status").getAsString()).isEqualTo("optimal"));
+  }
 }

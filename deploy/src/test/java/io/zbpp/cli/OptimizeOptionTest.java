@@ -1,0 +1,69 @@
+package io.zbpp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import io.zbpp.schedule.CostModel;
+import io.zbpp.schedule.Plan;
+import io.zbpp.schedule.PlanText;
+import io.zbpp.schedule.Simulator;
+import io.zbpp.schedule.Validator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OptimizeOptionTest {
+  @Test
+  void addsTheBoundAndWritesTheOptimizedPlan(@TempDir Path dir) throws Exception {
+    Path planFile = dir.resolve("opt.plan");
+    // 1F1B under an unlimited memory model: the optimizer must beat it (zero-bubble orders exist).
+    Cli r = Cli.run("schedule", "--schedule", "1f1b", "--stages", "3", "--microbatches", "4", "--optimize",
+        "--time-limit", "10", "--json", "--plan-out", planFile.toString());
+
+    assertThat(r.exit()).isZero();
+    JsonObject j = r.json();
+    double cost = j.get("cost").getAsDouble();
+    double warm = j.get("warmStartCost").getAsDouble();
+    double bound = j.get("lowerBound").getAsDouble();
+    assertThat(warm).isEqualTo(18); // (m + p - 1)(T_F + T_B + T_W) with unit costs
+    assertThat(cost).isLessThan(warm);
+    assertThat(bound).isLessThanOrEqualTo(cost);
+    assertThat(j.get("optimal").getAsBoolean()).isEqualTo(bound == cost);
+    assertThat(j.get("gap").getAsDouble()).isEqualTo(j.get("optimal").getAsBoolean() ? 0.0 : (cost - bound) / cost);
+    assertThat(j.has("solveSeconds")).isTrue();
+
+    Plan written = PlanText.parse(Files.readString(planFile));
+    CostModel costs = CostModel.uniform(3, 1, 1, 1, 0);
+    assertThat(Validator.validate(written, costs).ok()).isTrue();
+    assertThat(Simulator.simulate(written, costs).cost()).isEqualTo(cost);
+  }
+
+  @Test
+  void provesZbH1OptimalUnderOneFOneBsMemory() {
+    Cli r = Cli.run("schedule", "--schedule", "zb-1p", "--stages", "4", "--microbatches", "8", "--optimize",
+        "--time-limit", "10");
+
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("optimizer: optimal  cost 27 (warm start 27)  lower bound 27  gap 0.000%");
+    assertThat(r.err()).startsWith("optimizing zb-1p p=4 m=8 (time limit 10 s)...");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--schedule zb-v --stages 2 --microbatches 4 --optimize --time-limit 1"
+          + "|--optimize: chunks [2]: the optimizer handles single-chunk plans only (1)",
+      "--schedule zb-h1 --stages 2 --microbatches 4 --time-limit 3|--time-limit [3]: only with --optimize",
+      "--schedule zb-h1 --stages 2 --microbatches 4 --optimize --time-limit 0"
+          + "|--time-limit [0]: must be a number of seconds > 0",
+      "--schedule zb-h1 --stages 2 --microbatches 4 --optimize --time-limit -2"
+          + "|--time-limit [-2]: must be a number of seconds > 0"})
+  void rejectsBadOptimizerInputWithOneLine(String args, String message) {
+    Cli r = Cli.run(("schedule " + args).split(" "));
+
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().lines().filter(l -> !l.startsWith("optimizing"))).containsExactly(message);
+  }
+}
