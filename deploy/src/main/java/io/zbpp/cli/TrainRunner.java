@@ -172,7 +172,8 @@ final class TrainRunner {
     String how = switch (s.rollbackMode()) {
       case "none" -> null;
       case "sync" -> "post-validation off (synchronous)";
-      default -> "post-validation on (rollback " + s.rollbackMode() + ", " + s.rollbackBytes() + " bytes kept)";
+      default -> "post-validation on (rollback " + s.rollbackMode() + ", up to " + s.rollbackBytes()
+          + " bytes kept per stage)";
     };
     return how == null ? "" : String.format(Locale.ROOT, "optimizer check: %s; rollbacks %d, skipped steps %d, "
         + "clipped steps %d%n", how, s.rollbacks(), s.skippedSteps(), s.clippedSteps());

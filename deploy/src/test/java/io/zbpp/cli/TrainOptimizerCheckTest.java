@@ -123,7 +123,7 @@ class TrainOptimizerCheckTest {
         "--iterations", "2", "--inject-nan", "0:0");
 
     assertThat(c.exit()).as(c.err()).isZero();
-    assertThat(c.out()).containsPattern("(?m)^optimizer check: post-validation on \\(rollback exact, \\d+ bytes "
-        + "kept\\); rollbacks \\d+, skipped steps 1, clipped steps 0$");
+    assertThat(c.out()).containsPattern("(?m)^optimizer check: post-validation on \\(rollback exact, up to \\d+ "
+        + "bytes kept per stage\\); rollbacks \\d+, skipped steps 1, clipped steps 0$");
   }
 }
