@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code zbpp demo}: the embedded default of DESIGN.md. Trains the bundled small GPT on the bundled text with
- * ZB-2p on the cpu backend (p = 4 stages, m = 8 microbatches) through the actor runtime, with a progress bar
- * and the loss per iteration, writes an HTML/SVG timeline of the last iteration as it ran, and ends with text
+ * ZB-2p on the cpu backend (p = 4 stages, m = 8 microbatches) through the actor runtime with {@code zbpp
+ * train}'s default optimizer check (post-validation, no clipping), with a progress bar and the loss per
+ * iteration, writes an HTML/SVG timeline of the last iteration as it ran, and ends with text
  * sampled from the trained parameters as the pipeline's parameter fetch returned them.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -95,7 +96,8 @@ public final class DemoCommand implements Callable<Integer> {
     GptConfig model = GptConfig.preset(MODEL);
     RunnerSpec runner = TrainJob.runner(model, Backend.CPU, seed, MICROBATCHES, MICROBATCH_SIZE, STAGES, 1);
     TrainSpec s = TrainSpec.builder(SCHEDULE, STAGES, MICROBATCHES).iterations(iterations)
-        .availableChunks(model.layers()).model(TrainJob.shape(model, MICROBATCH_SIZE)).build();
+        .availableChunks(model.layers()).model(TrainJob.shape(model, MICROBATCH_SIZE))
+        .postValidation(CheckOptions.defaultPostValidation(SCHEDULE)).build();
     TrainJob.validate(s, null);
     return new TrainJob(s, runner);
   }

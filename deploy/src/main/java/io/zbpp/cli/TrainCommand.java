@@ -55,6 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin TrainCosts costs;
 
+  @Mixin CheckOptions check;
+
   @Option(names = "--json", description = "Print one JSON object instead of the summary (no progress bar).")
   boolean json;
 
@@ -100,6 +102,7 @@ public final class TrainCommand implements Callable<Integer> {
         pipeline.microbatches).chunksPerStage(v).iterations(iterations).availableChunks(m.layers())
         .model(TrainJob.shape(m, microbatchSize));
     costs.apply(s, pipeline.stages, b == Backend.EMULATED);
+    check.apply(s, isReference() ? REFERENCE : pipeline.schedule(), isReference(), pipeline.stages, iterations);
     TrainSpec trainSpec = s.build();
     if (!isReference()) {
       TrainJob.validate(trainSpec, costs.memLimitFactor);

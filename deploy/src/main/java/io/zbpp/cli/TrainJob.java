@@ -4,17 +4,22 @@ import io.zbpp.gpu.device.Backend;
 import io.zbpp.gpu.model.GptConfig;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.ChunkRunnerFactory;
+import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
 import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.runtime.EmulatedBackend;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainSpec;
+import io.zbpp.schedule.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * A training job as {@code zbpp train} and {@code zbpp demo} run it: the runtime's {@link TrainSpec} and the
@@ -109,6 +114,24 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
       }
       case CPU, CUDA -> c -> ChunkRunnerFactory.create(runner, c);
     };
+  }
+
+  /**
+   * The reference trainer's check, from the spec's optimizer options: always checked (NaN/INF skip), clipped at
+   * {@code --clip-norm}, and {@code --inject-nan IT:STAGE} poisoning the chunks that stage holds under
+   * {@code Placement.single(p)} (v = 1) or {@code Placement.interleaved(p, v)}. A NaN in any chunk skips the
+   * step of every chunk, so the result does not depend on which chunks those are.
+   */
+  ReferenceTrainer.Options referenceOptions() {
+    OptimizerOptions o = spec.optimizer();
+    ReferenceTrainer.Options options = ReferenceTrainer.Options.clip(o.clipNorm());
+    if (o.injectNanIteration() < 0) {
+      return options;
+    }
+    int v = spec.chunksPerStage();
+    Placement placement = v == 1 ? Placement.single(spec.stages()) : Placement.interleaved(spec.stages(), v);
+    return options.injectNan(o.injectNanIteration(), IntStream.range(0, placement.chunks())
+        .filter(c -> placement.stageOf(c) == o.injectNanStage()).boxed().collect(Collectors.toSet()));
   }
 
   /** Times × {@code scale}, one value per stage as the spec takes them. */

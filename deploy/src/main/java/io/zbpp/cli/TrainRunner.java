@@ -3,6 +3,8 @@ package io.zbpp.cli;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.protocol.msg.OptimizerOptions;
+import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
@@ -47,8 +49,9 @@ final class TrainRunner {
   }
 
   /**
-   * Trains on one device with the same model, data and optimizer ({@link ReferenceTrainer}); its report has no
-   * bubble rates (null in JSON) and no timeline.
+   * Trains on one device with the same model, data and optimizer ({@link ReferenceTrainer}) and the
+   * synchronous check ({@link TrainJob#referenceOptions()}); its report has no bubble rates (null in JSON), no
+   * timeline, and never a rollback (rollback mode {@code sync}).
    */
   TrainReport reference(TrainJob job) {
     TrainSpec spec = job.spec();
@@ -56,7 +59,7 @@ final class TrainRunner {
     Progress bar = start(job, TrainCommand.REFERENCE);
     List<Double> losses = new ArrayList<>();
     List<Double> millis = new ArrayList<>();
-    try (ReferenceTrainer t = new ReferenceTrainer(runner)) {
+    try (ReferenceTrainer t = new ReferenceTrainer(runner, job.referenceOptions())) {
       for (int k = 0; k < spec.iterations(); k++) {
         long t0 = System.nanoTime();
         double loss = t.run(1)[0];
@@ -68,7 +71,8 @@ final class TrainRunner {
           .mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
       return new TrainReport(TrainCommand.REFERENCE, spec.stages(), spec.microbatches(), losses,
           t.parameterSha256(), Double.NaN, Double.NaN, List.of(), millis,
-          spec.microbatches() * runner.microbatchSize() * 1000.0 / steady, List.of(), "");
+          spec.microbatches() * runner.microbatchSize() * 1000.0 / steady, List.of(), "",
+          new OptimizerStats(0, t.skippedSteps(), t.clippedSteps(), 0, "sync"));
     } finally {
       bar.finish();
     }
@@ -132,6 +136,15 @@ final class TrainRunner {
     o.put("realizedBubbleRates", r.realizedBubbleRates());
     o.put("iterationMillis", r.iterationMillis());
     o.put("samplesPerSecond", r.samplesPerSecond());
+    OptimizerOptions check = job.spec().optimizer();
+    if (check.checked()) {
+      o.put("postValidation", check.check() == OptimizerOptions.Check.POST_VALIDATION ? "on" : "off");
+      o.put("rollbacks", r.optimizer().rollbacks());
+      o.put("skippedSteps", r.optimizer().skippedSteps());
+      o.put("clippedSteps", r.optimizer().clippedSteps());
+      o.put("rollbackMode", r.optimizer().rollbackMode());
+      o.put("rollbackBytes", r.optimizer().rollbackBytes());
+    }
     return o;
   }
 
@@ -149,8 +162,21 @@ final class TrainRunner {
         .stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     sb.append(String.format(Locale.ROOT, "iteration %.1f ms, %.1f samples/s (after the first)%n", steady,
         r.samplesPerSecond()));
+    sb.append(checkLine(r.optimizer()));
     sb.append("paramsSha256 ").append(r.paramsSha256()).append('\n');
     return sb.toString();
+  }
+
+  /** The optimizer check's counters as one line; empty for a job without a check (rollback mode none). */
+  static String checkLine(OptimizerStats s) {
+    String how = switch (s.rollbackMode()) {
+      case "none" -> null;
+      case "sync" -> "post-validation off (synchronous)";
+      default -> "post-validation on (rollback " + s.rollbackMode() + ", up to " + s.rollbackBytes()
+          + " bytes kept per stage)";
+    };
+    return how == null ? "" : String.format(Locale.ROOT, "optimizer check: %s; rollbacks %d, skipped steps %d, "
+        + "clipped steps %d%n", how, s.rollbacks(), s.skippedSteps(), s.clippedSteps());
   }
 
 }

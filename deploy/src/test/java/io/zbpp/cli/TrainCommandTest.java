@@ -95,7 +95,27 @@ class TrainCommandTest {
             "--timeline [t.html]: the reference trainer runs no pipeline; expected a pipeline schedule"),
         Arguments.of(List.of("--microbatch-size", "0"), "--microbatch-size [0]: must be at least 1"),
         Arguments.of(List.of("--schedule", "reference", "--backend", "emulated"),
-            "--backend [emulated]: the reference trainer computes the model; expected cpu or cuda"));
+            "--backend [emulated]: the reference trainer computes the model; expected cpu or cuda"),
+        Arguments.of(List.of("--clip-norm", "-1"), "--clip-norm [-1]: expected a number >= 0 (0: no clipping)"),
+        Arguments.of(List.of("--clip-norm", "NaN"), "--clip-norm [NaN]: expected a number >= 0 (0: no clipping)"),
+        Arguments.of(List.of("--post-validation", "maybe"), "--post-validation [maybe]: expected on or off"),
+        Arguments.of(List.of("--rollback", "copy"), "--rollback [copy]: expected exact or in-place"),
+        Arguments.of(List.of("--inject-nan", "x"),
+            "--inject-nan [x]: expected ITERATION:STAGE, two whole numbers >= 0 (e.g. 2:1)"),
+        Arguments.of(List.of("--inject-nan", "1:-1"),
+            "--inject-nan [1:-1]: expected ITERATION:STAGE, two whole numbers >= 0 (e.g. 2:1)"),
+        Arguments.of(List.of("--inject-nan", "9:0"),
+            "--inject-nan [9:0]: expected ITERATION:STAGE with ITERATION < 1 and STAGE < 4"),
+        Arguments.of(List.of("--inject-nan", "0:4"),
+            "--inject-nan [0:4]: expected ITERATION:STAGE with ITERATION < 1 and STAGE < 4"),
+        Arguments.of(List.of("--schedule", "reference", "--inject-nan", "1:0"),
+            "--inject-nan [1:0]: expected ITERATION:STAGE with ITERATION < 1 and STAGE < 4"),
+        Arguments.of(List.of("--schedule", "reference", "--post-validation", "on"),
+            "--post-validation [on]: the reference trainer checks synchronously on one device; expected a "
+                + "pipeline schedule"),
+        Arguments.of(List.of("--schedule", "reference", "--rollback", "exact"),
+            "--rollback [exact]: the reference trainer checks synchronously on one device; expected a pipeline "
+                + "schedule"));
   }
 
   /** A valid 1f1b job on the tiny model (p=4, m=8, 1 iteration) with one option replaced. */
