@@ -50,12 +50,13 @@ public final class TrainCosts {
   String memW;
 
   @Option(names = "--mem-limit", paramLabel = "BYTES",
-      description = "Per-stage memory limit in bytes of the model's activations (PAPER.md §2 formulas); "
-          + "the plan must keep it (default: none).")
+      description = "Per-stage memory limit in the unit of the memory deltas (bytes of the model's "
+          + "activations by PAPER.md §2 unless --mem-* say otherwise); the plan must keep it (default: none).")
   String memLimit;
 
   @Option(names = "--mem-limit-factor", paramLabel = "K",
-      description = "Per-stage memory limit K*p*M_B (K = 1 is 1F1B's peak). Excludes --mem-limit.")
+      description = "Per-stage memory limit K*p*M_B, M_B = dM(F) of stage 0 (K = 1 is 1F1B's peak). "
+          + "Excludes --mem-limit.")
   String memLimitFactor;
 
   /**
