@@ -3,7 +3,9 @@ package io.zbpp.runtime;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.ModelShape;
 import io.zbpp.schedule.CostModel;
+import io.zbpp.schedule.render.Fmt;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Builds a job's cost model (STYLE.md §4): from profiled times when the spec has them, else estimated from
@@ -11,7 +13,8 @@ import java.util.List;
  * (the paper's profiles show B ≈ F and W ≈ F/2, PAPER.md §7) — and, with no model shape either, unit times.
  * Memory deltas follow PAPER.md §2 per layer: ΔM(F) = s·b·(34h + 5a·s), ΔM(W) = −32·s·b·h,
  * ΔM(B) = −(ΔM(F) + ΔM(W)), times the layers of one stage (L / p); without a shape they are 1, 0, −1.
- * The memory limit is {@code memLimit} when given, else {@code memLimitFactor}·p·ΔM(F) of stage 0 (the
+ * Each non-empty {@code memF}/{@code memB}/{@code memW} list of the spec (one value for every stage, or one
+ * per stage) replaces that pass's delta. The memory limit is {@code memLimit} when given, else {@code memLimitFactor}·p·ΔM(F) of stage 0 (the
  * unit of ZB-1p and ZB-2p), else none.
  */
 public final class CostModels {
@@ -37,6 +40,15 @@ public final class CostModels {
       double memW = -layers * sb * 32.0 * m.hidden();
       b.mem(memF, -(memF + memW), memW);
     }
+    if (!spec.memF().isEmpty()) {
+      b.memF(perStage("--mem-f", spec.memF(), p));
+    }
+    if (!spec.memB().isEmpty()) {
+      b.memB(perStage("--mem-b", spec.memB(), p));
+    }
+    if (!spec.memW().isEmpty()) {
+      b.memW(perStage("--mem-w", spec.memW(), p));
+    }
     CostModel costs = b.build();
     if (spec.memLimit() > 0) {
       return costs.withMemLimit(spec.memLimit());
@@ -45,6 +57,15 @@ public final class CostModels {
       return costs.withMemLimit(spec.memLimitFactor() * p * costs.memF(0));
     }
     return costs;
+  }
+
+  /** One value or {@code p}, else a one-line message naming the option. */
+  private static double[] perStage(String option, List<Double> v, int p) {
+    if (v.size() != 1 && v.size() != p) {
+      throw new IllegalArgumentException(option + " [" + v.stream().map(Fmt::num).collect(Collectors.joining(","))
+          + "]: " + v.size() + " values for " + p + " stages; expected one value or " + p + ", one per stage");
+    }
+    return values(v);
   }
 
   private static double[] values(List<Double> v) {

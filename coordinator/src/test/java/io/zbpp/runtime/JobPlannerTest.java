@@ -35,6 +35,33 @@ class JobPlannerTest {
     assertThat(c.memLimit()).isEqualTo(2 * 4 * c.memF(0));
   }
 
+  static JobSpec withMemory(int p, double factor, List<Double> memF, List<Double> memB, List<Double> memW) {
+    return new JobSpec("j", "1f1b", "", p, 4, 1, 2, List.of(), List.of(), List.of(), 0,
+        new ModelShape(8, 64, 4, 32, 2), 0, factor, 4096, io.zbpp.protocol.msg.OptimizerOptions.none(), memF, memB,
+        memW);
+  }
+
+  @Test
+  void givenMemoryDeltasReplaceTheModelShapesPassByPass() {
+    CostModel shaped = CostModels.of(withMemory(4, 0, List.of(), List.of(), List.of()));
+    CostModel c = CostModels.of(withMemory(4, 1.5, List.of(3.0, 4.0, 5.0, 6.0), List.of(), List.of(-2.0)));
+
+    assertThat(c.memF(0)).isEqualTo(3.0);
+    assertThat(c.memF(3)).isEqualTo(6.0);
+    assertThat(c.memB(2)).isEqualTo(shaped.memB(2));
+    assertThat(c.memW(0)).isEqualTo(-2.0);
+    assertThat(c.memW(3)).isEqualTo(-2.0);
+    assertThat(c.tf(0)).isEqualTo(shaped.tf(0));
+    assertThat(c.memLimit()).isEqualTo(1.5 * 4 * 3.0); // --mem-limit-factor K·p·ΔM(F) of stage 0, as given
+  }
+
+  @Test
+  void refusesAMemoryDeltaListOfAnotherLengthNamingTheOption() {
+    assertThatThrownBy(() -> CostModels.of(withMemory(4, 0, List.of(), List.of(1.0, 0.5), List.of())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--mem-b [1,0.5]: 2 values for 4 stages; expected one value or 4, one per stage");
+  }
+
   @Test
   void predictsTheSimulatedBubbleOfThePlan() {
     JobPlanner.Planned planned = JobPlanner.plan(spec(4, 8, List.of(1.0), new ModelShape(0, 0, 0, 0, 1), 0, 0));

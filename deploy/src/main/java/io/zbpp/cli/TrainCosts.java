@@ -4,11 +4,13 @@ import io.zbpp.runtime.TrainSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The cost and memory options of {@code zbpp train} (use with {@code @Mixin}): the {@code --cost-*} and
- * memory-limit options of {@code zbpp schedule}, plus {@code --time-scale}. With the emulated backend the
- * times are what each pass sleeps, in ms; with cpu and cuda they are the planner's profiled times, and when
- * none is given the coordinator estimates them from the model shape. Memory deltas always come from the
- * model preset (PAPER.md §2, bytes), so the limits are in bytes or multiples of p·M_B.
+ * The cost and memory options of {@code zbpp train} (use with {@code @Mixin}): the {@code --cost-*},
+ * {@code --mem-*} and memory-limit options of {@code zbpp schedule}, plus {@code --time-scale}. With the
+ * emulated backend the times are what each pass sleeps, in ms; with cpu and cuda they are the planner's
+ * profiled times, and when none is given the coordinator estimates them from the model shape. Memory deltas
+ * come from the model preset (PAPER.md §2, bytes) unless {@code --mem-f/-b/-w} replace them pass by pass;
+ * they are the memory model of the planner and the validator only (the emulated runners still hold the
+ * preset's memory), and the limits are in their unit or multiples of p·ΔM(F) of stage 0.
  */
 public final class TrainCosts {
   /** Pass time of the emulated backend when none is given, ms. */
@@ -34,17 +36,31 @@ public final class TrainCosts {
       description = "Multiplies T_F, T_B, T_W and T_comm (default: ${DEFAULT-VALUE}).")
   String timeScale;
 
+  @Option(names = "--mem-f", paramLabel = "MF",
+      description = "Memory delta of a forward pass, dM(F), one value or one per stage, in the unit of "
+          + "--mem-limit (default: from the model preset).")
+  String memF;
+
+  @Option(names = "--mem-b", paramLabel = "MB",
+      description = "Memory delta of a B pass, dM(B), as --mem-f (default: from the model preset).")
+  String memB;
+
+  @Option(names = "--mem-w", paramLabel = "MW",
+      description = "Memory delta of a W pass, dM(W), as --mem-f (default: from the model preset).")
+  String memW;
+
   @Option(names = "--mem-limit", paramLabel = "BYTES",
-      description = "Per-stage memory limit in bytes of the model's activations (PAPER.md §2 formulas); "
-          + "the plan must keep it (default: none).")
+      description = "Per-stage memory limit in the unit of the memory deltas (bytes of the model's "
+          + "activations by PAPER.md §2 unless --mem-* say otherwise); the plan must keep it (default: none).")
   String memLimit;
 
   @Option(names = "--mem-limit-factor", paramLabel = "K",
-      description = "Per-stage memory limit K*p*M_B (K = 1 is 1F1B's peak). Excludes --mem-limit.")
+      description = "Per-stage memory limit K*p*M_B, M_B = dM(F) of stage 0 (K = 1 is 1F1B's peak). "
+          + "Excludes --mem-limit.")
   String memLimitFactor;
 
   /**
-   * Puts the costs and the limit into {@code spec}.
+   * Puts the costs, the memory deltas and the limit into {@code spec}.
    *
    * @param emulated whether pass times are needed (they default to 1 ms)
    * @throws UsageException naming the first bad value
@@ -58,6 +74,8 @@ public final class TrainCosts {
     } else {
       spec.costs(java.util.List.of(), java.util.List.of(), java.util.List.of(), comm);
     }
+    spec.memDeltas(deltas("--mem-f", memF, stages), deltas("--mem-b", memB, stages),
+        deltas("--mem-w", memW, stages));
     if (memLimit != null && memLimitFactor != null) {
       throw new UsageException("--mem-limit [" + memLimit + "] and --mem-limit-factor [" + memLimitFactor
           + "]: give at most one");
@@ -72,6 +90,11 @@ public final class TrainCosts {
 
   private static java.util.List<Double> times(String option, String text, int stages, double scale) {
     return TrainJob.scaled(Numbers.perStage(option, text == null ? EMULATED_DEFAULT : text, stages, true), scale);
+  }
+
+  /** One value per stage, or empty (from the model preset) when the option is not given. */
+  private static java.util.List<Double> deltas(String option, String text, int stages) {
+    return text == null ? java.util.List.of() : TrainJob.scaled(Numbers.perStage(option, text, stages, false), 1);
   }
 
   private static double positive(String option, String text) {

@@ -17,11 +17,25 @@ import java.util.Objects;
  *     from the configuration
  * @param serializeMessages run with {@code pekko.actor.serialize-messages = on} (tests)
  * @param optimizer the optimizer check (docs/post-validation.md); none by default
+ * @param memF memory deltas ΔM(F), one value or one per stage; empty (the default): from {@code model}
+ * @param memB ΔM(B), as {@code memF}
+ * @param memW ΔM(W), as {@code memF}
  */
 public record TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
     int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
     double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-    boolean serializeMessages, Duration timeout, OptimizerOptions optimizer) {
+    boolean serializeMessages, Duration timeout, OptimizerOptions optimizer, List<Double> memF, List<Double> memB,
+    List<Double> memW) {
+  /** A spec whose memory deltas come from the model shape. */
+  public TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
+      int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
+      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
+      boolean serializeMessages, Duration timeout, OptimizerOptions optimizer) {
+    this(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks, costF, costB, costW,
+        costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout, optimizer, List.of(),
+        List.of(), List.of());
+  }
+
   public TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
       int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
       double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
@@ -39,6 +53,9 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     costF = List.copyOf(costF);
     costB = List.copyOf(costB);
     costW = List.copyOf(costW);
+    memF = List.copyOf(memF);
+    memB = List.copyOf(memB);
+    memW = List.copyOf(memW);
   }
 
   public static Builder builder(String schedule, int stages, int microbatches) {
@@ -48,7 +65,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
   /** The job as the coordinator receives it. */
   public JobSpec toJobSpec(String jobId) {
     return new JobSpec(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB,
-        costW, costComm, model, memLimit, memLimitFactor, frameBytes, optimizer);
+        costW, costComm, model, memLimit, memLimitFactor, frameBytes, optimizer, memF, memB, memW);
   }
 
   /** This spec with {@code frameBytes} 0 replaced by the configured {@code zbpp.protocol.max-frame-bytes}. */
@@ -58,7 +75,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     }
     return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
         costF, costB, costW, costComm, model, memLimit, memLimitFactor,
-        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout, optimizer);
+        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout, optimizer, memF, memB, memW);
   }
 
   /** Samples per microbatch (the model's microbatch size, at least 1). */
@@ -80,6 +97,9 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     private List<Double> costW = List.of();
     private double costComm;
     private ModelShape model = new ModelShape(0, 0, 0, 0, 1);
+    private List<Double> memF = List.of();
+    private List<Double> memB = List.of();
+    private List<Double> memW = List.of();
     private double memLimit;
     private double memLimitFactor;
     private int frameBytes;
@@ -123,6 +143,17 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
       costB = b;
       costW = w;
       costComm = comm;
+      return this;
+    }
+
+    /**
+     * Memory deltas ΔM(F), ΔM(B), ΔM(W) (one value for all stages, or one per stage); an empty list keeps that
+     * pass's delta from the model shape (PAPER.md §2).
+     */
+    public Builder memDeltas(List<Double> f, List<Double> b, List<Double> w) {
+      memF = f;
+      memB = b;
+      memW = w;
       return this;
     }
 
@@ -205,7 +236,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
           : OptimizerOptions.Check.NONE;
       return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
           costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout,
-          new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage));
+          new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage), memF, memB, memW);
     }
   }
 }

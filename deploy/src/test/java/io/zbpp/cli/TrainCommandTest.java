@@ -71,6 +71,24 @@ class TrainCommandTest {
     assertThat(o.getAsJsonArray("losses").get(0).getAsDouble()).isZero();
   }
 
+  @Test
+  void plansUnderTheGivenMemoryDeltasAsZbppScheduleDoes() {
+    String[] model = {"--stages", "4", "--microbatches", "8", "--cost-f", "1", "--cost-b", "1", "--cost-w", "1",
+        "--mem-f", "1", "--mem-b", "0", "--mem-w", "-1", "--mem-limit", "2", "--json"};
+    Cli train = Cli.run(Stream.concat(Stream.of("train", "--schedule", "zb-auto", "--model", "tiny", "--iterations",
+        "1"), Stream.of(model)).toArray(String[]::new));
+    Cli limited = Cli.run(Stream.concat(Stream.of("schedule", "--schedule", "zb-auto"), Stream.of(model))
+        .toArray(String[]::new));
+    Cli unlimited = Cli.run("schedule", "--schedule", "zb-auto", "--stages", "4", "--microbatches", "8", "--json");
+
+    assertThat(train.exit()).as(train.err()).isZero();
+    assertThat(limited.exit()).as(limited.err()).isZero();
+    double predicted = train.json().get("predictedBubbleRate").getAsDouble();
+    assertThat(predicted).isEqualTo(limited.json().get("bubbleRate").getAsDouble());
+    // the limit of 2 microbatches binds: the same schedule without it has a smaller bubble
+    assertThat(predicted).isGreaterThan(unlimited.json().get("bubbleRate").getAsDouble());
+  }
+
   static Stream<Arguments> badInput() {
     return Stream.of(
         Arguments.of(List.of("--model", "nope"),
@@ -89,6 +107,18 @@ class TrainCommandTest {
             + String.join(", ", io.zbpp.schedule.Schedules.names())),
         Arguments.of(List.of("--cost-f", "1,2"), "--cost-f [1,2]: 2 values for 4 stages; expected one value or 4, "
             + "one per stage"),
+        Arguments.of(List.of("--mem-f", "1,2"), "--mem-f [1,2]: 2 values for 4 stages; expected one value or 4, "
+            + "one per stage"),
+        Arguments.of(List.of("--mem-b", "0,0,0,0,0"), "--mem-b [0,0,0,0,0]: 5 values for 4 stages; expected one "
+            + "value or 4, one per stage"),
+        Arguments.of(List.of("--mem-w", "x"), "--mem-w [x]: not a number; expected a number, or a comma list with "
+            + "one per stage"),
+        Arguments.of(List.of("--mem-f", "1", "--mem-b", "0", "--mem-w", "-1", "--mem-limit-factor", "0.5"),
+            "--mem-limit-factor [0.5] (limit 2.0): infeasible for 1f1b with p=4 m=8: stage 0: peak memory 4.0 "
+                + "exceeds the limit 2.0"),
+        Arguments.of(List.of("--schedule", "zb-auto", "--mem-f", "1", "--mem-b", "0", "--mem-w", "-1", "--mem-limit",
+            "0.5"), "mem-limit [0.5]: below one microbatch's activation memory; give at least 1.0 (max over stages "
+                + "of ΔM(F) + max(0, ΔM(B)))"),
         Arguments.of(List.of("--timeline", "/nonexistent-dir/t.html"),
             "--timeline [/nonexistent-dir/t.html]: cannot write: no such directory"),
         Arguments.of(List.of("--schedule", "reference", "--timeline", "t.html"),

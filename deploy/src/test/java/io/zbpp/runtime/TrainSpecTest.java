@@ -27,6 +27,18 @@ class TrainSpecTest {
   }
 
   @Test
+  void carriesGivenMemoryDeltasToTheJobAndLeavesThemEmptyByDefault() {
+    TrainSpec given = TrainSpec.builder("1f1b", 2, 2).memDeltas(List.of(3.0), List.of(), List.of(-1.0, -2.0))
+        .build().withConfiguredFrameBytes(ConfigFactory.load());
+    io.zbpp.protocol.msg.JobSpec job = given.toJobSpec("j");
+
+    assertThat(job.memF()).containsExactly(3.0);
+    assertThat(job.memB()).isEmpty();
+    assertThat(job.memW()).containsExactly(-1.0, -2.0);
+    assertThat(TrainSpec.builder("1f1b", 2, 2).build().toJobSpec("j").memF()).isEmpty();
+  }
+
+  @Test
   void emulatedChunksNeedPassTimes() {
     RunnerSpec base = RunnerSpec.of("tiny", Backend.EMULATED, 1, 2, 1, 2);
     assertThatThrownBy(() -> EmulatedBackend.chunks(TrainSpec.builder("1f1b", 2, 2).build(), base))

@@ -13,11 +13,24 @@ import java.util.Objects;
  * @param memLimitFactor memory limit as a multiple of p·M_B (ZB-1p is 1, ZB-2p is 2); 0 for none
  * @param frameBytes the largest tensor payload of one message; bigger tensors are split into frames
  * @param optimizer the optimizer check (clipping, inf/NaN skip, post-validation)
+ * @param memF memory delta ΔM(F), one value or one per stage (the cost model's unit, bytes); empty: from
+ *     {@code model} (PAPER.md §2), as before these fields existed
+ * @param memB ΔM(B), as {@code memF}; each list replaces only its own pass's delta
+ * @param memW ΔM(W), as {@code memF}
  */
 public record JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
     int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
     double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-    OptimizerOptions optimizer) {
+    OptimizerOptions optimizer, List<Double> memF, List<Double> memB, List<Double> memW) {
+  /** A job whose memory deltas come from the model shape. */
+  public JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
+      int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
+      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
+      OptimizerOptions optimizer) {
+    this(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB, costW, costComm,
+        model, memLimit, memLimitFactor, frameBytes, optimizer, List.of(), List.of(), List.of());
+  }
+
   public JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
       int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
       double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes) {
@@ -34,6 +47,9 @@ public record JobSpec(String jobId, String schedule, String planText, int stages
     costF = List.copyOf(costF);
     costB = List.copyOf(costB);
     costW = List.copyOf(costW);
+    memF = List.copyOf(memF);
+    memB = List.copyOf(memB);
+    memW = List.copyOf(memW);
   }
 
   /** Whether profiled pass times were given. */

@@ -114,7 +114,8 @@ final class WireValues {
         .setModel(Wire.ModelShape.newBuilder().setLayers(m.layers()).setHidden(m.hidden()).setHeads(m.heads())
             .setSequenceLength(m.sequenceLength()).setMicrobatchSize(m.microbatchSize()))
         .setMemLimit(s.memLimit()).setMemLimitFactor(s.memLimitFactor()).setFrameBytes(s.frameBytes())
-        .setOptimizer(optimizer(s.optimizer())).build();
+        .setOptimizer(optimizer(s.optimizer())).addAllMemF(s.memF()).addAllMemB(s.memB()).addAllMemW(s.memW())
+        .build();
   }
 
   static Wire.OptimizerOptions optimizer(OptimizerOptions o) {
@@ -152,6 +153,6 @@ final class WireValues {
         s.getChunksPerStage(), s.getIterations(), s.getCostFList(), s.getCostBList(), s.getCostWList(),
         s.getCostComm(), new ModelShape(m.getLayers(), m.getHidden(), m.getHeads(), m.getSequenceLength(),
             m.getMicrobatchSize()), s.getMemLimit(), s.getMemLimitFactor(), s.getFrameBytes(),
-        optimizer(s.hasOptimizer(), s.getOptimizer()));
+        optimizer(s.hasOptimizer(), s.getOptimizer()), s.getMemFList(), s.getMemBList(), s.getMemWList());
   }
 }

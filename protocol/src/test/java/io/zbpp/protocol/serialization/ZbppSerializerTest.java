@@ -97,6 +97,9 @@ class ZbppSerializerTest {
         new SubmitJob(new JobSpec("j", "zb-2p", "", 4, 8, 1, 5, List.of(), List.of(), List.of(), 0,
             new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, new OptimizerOptions(OptimizerOptions.Check.SYNC, 0.5,
                 OptimizerOptions.Rollback.EXACT, -1, -1)), CLIENT.ref()),
+        new SubmitJob(new JobSpec("j", "zb-auto", "", 4, 8, 1, 2, List.of(1.0), List.of(1.0), List.of(1.0), 0,
+            new ModelShape(8, 32, 4, 16, 1), 2, 0, 4096, OptimizerOptions.none(), List.of(1.0, 2.0, 3.0, 4.5),
+            List.of(0.0), List.of(-1.0, -2.0, -3.0, -4.5)), CLIENT.ref()),
         new ParametersSent(JOB, 1, 17, new OptimizerStats(2, 1, 1, 4096, "exact")),
         new JobFinished(JOB, 0.1, List.of(), "cd".repeat(32), "", new OptimizerStats(3, 1, 0, 12, "in-place")));
   }
