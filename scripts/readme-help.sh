@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 begin='<!-- help:begin -->'
 end='<!-- help:end -->'
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 {
   echo "$begin"
   for c in "" schedule train demo "bench paper" "bench runtime" "bench ops"; do
@@ -18,12 +20,12 @@ end='<!-- help:end -->'
   done
   echo
   echo "$end"
-} > /tmp/zbpp-help.md
-python3 - "$begin" "$end" <<'PY'
+} > "$tmp"
+python3 - "$begin" "$end" "$tmp" <<'PY'
 import sys
 begin, end = sys.argv[1], sys.argv[2]
 readme = open('README.md').read()
-help_ = open('/tmp/zbpp-help.md').read().rstrip('\n')
+help_ = open(sys.argv[3]).read().rstrip('\n')
 head, _, rest = readme.partition(begin)
 _, _, tail = rest.partition(end)
 open('README.md', 'w').write(head + help_ + tail)
