@@ -16,13 +16,13 @@ import java.util.Map;
  */
 record BenchOptimizedRow(PaperSetting setting, String schedule, double heuristicBubble, double optimizedBubble,
     double boundBubble, double gap, String status, double seconds) {
-  /** The schedules whose plans the bench optimizes. */
+  /** The schedules whose plans the bench optimizes unless --schedules names others. */
   static final List<String> SCHEDULES = List.of("zb-1p", "zb-2p");
 
   static BenchOptimizedRow measure(PaperSetting s, String schedule, OptimizeOptions opts, PrintWriter progress) {
     PlanRun run = PlanRun.run(schedule, s.shape(), s.costModel());
     double work = s.microbatches() * (s.tf() + s.tb() + s.tw());
-    OptimizationResult r = opts.run(run, progress);
+    OptimizationResult r = opts.run(run, progress).result();
     return new BenchOptimizedRow(s, schedule, rate(r.warmStartCost(), work), rate(r.cost(), work),
         rate(r.lowerBound(), work), r.gap(), r.status().name().toLowerCase(Locale.ROOT).replace('_', '-'),
         r.solveMillis() / 1000.0);

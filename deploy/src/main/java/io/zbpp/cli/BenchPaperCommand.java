@@ -50,7 +50,7 @@ public final class BenchPaperCommand implements Callable<Integer> {
         rows.add(BenchRow.measure(setting, name));
       }
     }
-    List<BenchOptimizedRow> optimized = optimizer.enabled() ? optimize() : List.of();
+    List<BenchOptimizedRow> optimized = optimizer.enabled() ? optimize(schedules == null ? null : names) : List.of();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       Map<String, Object> obj = new LinkedHashMap<>();
@@ -70,13 +70,22 @@ public final class BenchPaperCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The exact optimizer on every setting under ZB-1p's and ZB-2p's limits; progress on stderr. */
-  private List<BenchOptimizedRow> optimize() {
+  /**
+   * The exact optimizer on every setting, for the single-chunk schedules among {@code --schedules} (by default
+   * ZB-1p and ZB-2p); progress on stderr.
+   */
+  private List<BenchOptimizedRow> optimize(List<String> chosen) {
     optimizer.seconds();
+    List<String> names = chosen == null ? BenchOptimizedRow.SCHEDULES
+        : chosen.stream().filter(n -> ScheduleRules.defaultChunks(n) == 1).toList();
+    if (names.isEmpty()) {
+      throw new UsageException("--schedules [" + String.join(",", chosen) + "]: --optimize needs a single-chunk "
+          + "schedule; zb-v and 1f1b-i run 2 chunks per stage");
+    }
     PrintWriter progress = spec.commandLine().getErr();
     List<BenchOptimizedRow> rows = new ArrayList<>();
     for (PaperSetting setting : PaperSetting.all()) {
-      for (String name : BenchOptimizedRow.SCHEDULES) {
+      for (String name : names) {
         progress.print(setting.label() + ": ");
         rows.add(BenchOptimizedRow.measure(setting, name, optimizer, progress));
       }

@@ -86,6 +86,12 @@ public final class CostOptions {
       b.memW(Numbers.perStage("--mem-w", memW, stages, false));
     }
     CostModel unlimited = b.build();
+    for (int s = 0; s < stages; s++) {
+      if (unlimited.memF(s) <= 0) {
+        throw new UsageException("--mem-f [" + (memF == null ? num(unlimited.memF(s)) : memF)
+            + "]: expected values > 0 (a forward pass holds its activations until its backward)");
+      }
+    }
     return unlimited.withMemLimit(limit(unlimited));
   }
 

@@ -34,7 +34,16 @@ public final class Main implements Runnable {
     // Initialise logging before the actor system's threads log concurrently: otherwise SLF4J replays their
     // first calls with a three-line warning on stderr.
     org.slf4j.LoggerFactory.getILoggerFactory();
-    System.exit(commandLine().execute(args));
+    int code;
+    try {
+      code = commandLine().execute(args);
+    } catch (OutOfMemoryError e) {
+      System.err.println("zbpp: out of memory: the job does not fit this JVM's heap of "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB; give a smaller shape, or more heap with "
+          + "ZBPP_JAVA_OPTS=-Xmx<size>");
+      code = 1;
+    }
+    System.exit(code);
   }
 
   /** The configured command line; tests run commands through it with their own out and err writers. */

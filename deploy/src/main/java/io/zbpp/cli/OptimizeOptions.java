@@ -54,25 +54,39 @@ public final class OptimizeOptions {
 
   /**
    * Optimizes the plan of a valid run; says on {@code progress} what it is doing, since a solve takes up to
-   * the time limit.
+   * the time limit. The memory limit is the run's; without one, the warm start's own peak (the largest over
+   * stages), so that the optimized plan never needs more memory than the schedule it improves.
    *
-   * @throws UsageException when the plan is multi-chunk or invalid (the optimizer's message)
+   * @return the run with the optimized plan and the limit it was optimized under, and the optimizer's result
+   * @throws UsageException when the plan is multi-chunk or invalid
    */
-  OptimizationResult run(PlanRun run, PrintWriter progress) {
+  Optimized run(PlanRun run, PrintWriter progress) {
+    int v = run.shape().chunksPerStage();
+    if (v != 1) {
+      throw new UsageException("--optimize: " + run.schedule() + " runs " + v + " chunks per stage; the optimizer "
+          + "handles single-chunk schedules only (v = 1)");
+    }
     if (!run.valid()) {
       throw new UsageException("--optimize: the " + run.schedule() + " plan is invalid, nothing to start from");
     }
     double seconds = seconds();
-    progress.printf(Locale.ROOT, "optimizing %s p=%d m=%d (time limit %s s)...%n", run.schedule(),
-        run.shape().stages(), run.shape().microbatches(), Fmt.num(seconds));
+    CostModel costs = run.costs().hasMemLimit() ? run.costs()
+        : run.costs().withMemLimit(run.validation().timeline().peakMemory().stream()
+            .mapToDouble(Double::doubleValue).max().orElseThrow());
+    progress.printf(Locale.ROOT, "optimizing %s p=%d m=%d under memory %s (time limit %s s)...%n", run.schedule(),
+        run.shape().stages(), run.shape().microbatches(), Fmt.num(costs.memLimit()), Fmt.num(seconds));
     progress.flush();
-    CostModel costs = run.costs();
+    OptimizationResult r;
     try {
-      return Optimizer.optimize(run.shape(), costs, run.plan(), OptimizerOptions.defaults().withTimeLimit(seconds));
+      r = Optimizer.optimize(run.shape(), costs, run.plan(), OptimizerOptions.defaults().withTimeLimit(seconds));
     } catch (IllegalArgumentException e) {
       throw new UsageException("--optimize: " + e.getMessage().lines().findFirst().orElse(""));
     }
+    return new Optimized(run.withCosts(costs).withPlan(r.plan()), r);
   }
+
+  /** A run after optimization: its plan is the optimizer's, its cost model carries the limit used. */
+  record Optimized(PlanRun run, OptimizationResult result) {}
 
   /** The JSON fields the optimizer adds: optimal, lowerBound, gap, solveSeconds, and what it started from. */
   static void putJson(java.util.Map<String, Object> o, OptimizationResult r) {

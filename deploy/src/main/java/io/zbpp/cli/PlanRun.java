@@ -37,6 +37,7 @@ public record PlanRun(String schedule, Shape shape, CostModel costs, Plan plan, 
       throw new UsageException(e.getMessage());
     }
     ScheduleRules.checkChunks(schedule, shape.chunksPerStage());
+    checkSize(shape);
     CostModel effective = costs.withMemLimit(effectiveLimit(schedule, costs));
     long t0 = System.nanoTime();
     Plan plan;
@@ -50,6 +51,18 @@ public record PlanRun(String schedule, Shape shape, CostModel costs, Plan plan, 
     return new PlanRun(schedule, shape, effective, plan, Validator.validate(plan, effective), millis);
   }
 
+  /** The most passes a plan may have: far beyond the paper's largest (p=32, m=256: 24,576), well within heap. */
+  static final long MAX_PASSES = 10_000_000;
+
+  /** Rejects a shape whose plan could not be held in memory, before planning it. */
+  private static void checkSize(Shape shape) {
+    long passes = 3L * shape.stages() * shape.microbatches() * shape.chunksPerStage();
+    if (passes > MAX_PASSES) {
+      throw new UsageException("--stages [" + shape.stages() + "] x --microbatches [" + shape.microbatches()
+          + "]: " + passes + " passes; at most " + MAX_PASSES + " fit a plan");
+    }
+  }
+
   /** The user's limit, or the smaller of it and the one the schedule imposes. */
   public static double effectiveLimit(String schedule, CostModel costs) {
     OptionalDouble k = ScheduleRules.limitFactor(schedule);
@@ -58,6 +71,11 @@ public record PlanRun(String schedule, Shape shape, CostModel costs, Plan plan, 
     }
     double imposed = k.getAsDouble() * costs.stages() * costs.memF(0);
     return imposed > 0 ? Math.min(costs.memLimit(), imposed) : costs.memLimit();
+  }
+
+  /** The same run under another cost model (e.g. with a memory limit), validated against it. */
+  public PlanRun withCosts(CostModel other) {
+    return new PlanRun(schedule, shape, other, plan, Validator.validate(plan, other), planMillis);
   }
 
   /** The same run with another plan (e.g. the optimizer's), validated against the same cost model. */

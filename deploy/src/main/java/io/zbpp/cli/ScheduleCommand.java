@@ -59,8 +59,10 @@ public final class ScheduleCommand implements Callable<Integer> {
     PlanRun run = PlanRun.run(pipeline.schedule(), shape, costs);
     OptimizationResult optimized = null;
     if (optimizer.enabled()) {
-      optimized = optimizer.run(run, json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getErr());
-      run = run.withPlan(optimized.plan());
+      OptimizeOptions.Optimized o =
+          optimizer.run(run, json ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getErr());
+      run = o.run();
+      optimized = o.result();
     }
     Timeline timeline = run.validation().timeline();
     if (planOut != null) {

@@ -38,6 +38,12 @@ class BadInputTest {
         bad("--stages 4 --microbatches 8 --mem-f 1,3,1,1 --mem-limit 2",
             "--mem-limit [2]: below the memory of one microbatch; expected at least the largest dM(F), 3"),
         bad("--stages 4 --microbatches 8 --mem-limit -1", "--mem-limit [-1]: expected a number > 0"),
+        bad("--stages 4 --microbatches 8 --mem-f 0",
+            "--mem-f [0]: expected values > 0 (a forward pass holds its activations until its backward)"),
+        bad("--stages 2 --microbatches 8 --mem-f 1,-1",
+            "--mem-f [1,-1]: expected values > 0 (a forward pass holds its activations until its backward)"),
+        bad("--stages 100000 --microbatches 100000",
+            "--stages [100000] x --microbatches [100000]: 30000000000 passes; at most 10000000 fit a plan"),
         bad("--stages 4 --microbatches 8 --mem-limit-factor 0.1", "--mem-limit-factor [0.1]: limit 0.4 is below "
             + "the memory of one microbatch; expected K*p*dM(F) of stage 0 >= the largest dM(F), 1 (K >= 0.25)"),
         bad("--stages 4 --microbatches 8 --mem-limit 8 --mem-limit-factor 2",

@@ -19,7 +19,7 @@ class OptimizeOptionTest {
   @Test
   void addsTheBoundAndWritesTheOptimizedPlan(@TempDir Path dir) throws Exception {
     Path planFile = dir.resolve("opt.plan");
-    // 1F1B under an unlimited memory model: the optimizer must beat it (zero-bubble orders exist).
+    // 1F1B with no limit given: optimized under 1F1B's own peak (p·ΔM(F) = 3), where ZB-H1-like orders beat it.
     Cli r = Cli.run("schedule", "--schedule", "1f1b", "--stages", "3", "--microbatches", "4", "--optimize",
         "--time-limit", "10", "--json", "--plan-out", planFile.toString());
 
@@ -48,13 +48,26 @@ class OptimizeOptionTest {
 
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("optimizer: optimal  cost 27 (warm start 27)  lower bound 27  gap 0.000%");
-    assertThat(r.err()).startsWith("optimizing zb-1p p=4 m=8 (time limit 10 s)...");
+    assertThat(r.err()).startsWith("optimizing zb-1p p=4 m=8 under memory 4 (time limit 10 s)...");
+  }
+
+  @Test
+  void neverNeedsMoreMemoryThanTheScheduleItImproves() {
+    Cli r = Cli.run("schedule", "--schedule", "zb-h1", "--stages", "4", "--microbatches", "8", "--optimize",
+        "--time-limit", "5", "--json");
+
+    assertThat(r.exit()).isZero();
+    JsonObject j = r.json();
+    assertThat(j.get("memLimit").getAsDouble()).isEqualTo(4); // ZB-H1's peak, p·ΔM(F)
+    assertThat(ScheduleCommandTest.doubles(j.getAsJsonArray("peakMemory"))).allSatisfy(
+        peak -> assertThat(peak).isLessThanOrEqualTo(4.0));
+    assertThat(j.get("valid").getAsBoolean()).isTrue();
   }
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "--schedule zb-v --stages 2 --microbatches 4 --optimize --time-limit 1"
-          + "|--optimize: chunks [2]: the optimizer handles single-chunk plans only (1)",
+          + "|--optimize: zb-v runs 2 chunks per stage; the optimizer handles single-chunk schedules only (v = 1)",
       "--schedule zb-h1 --stages 2 --microbatches 4 --time-limit 3|--time-limit [3]: only with --optimize",
       "--schedule zb-h1 --stages 2 --microbatches 4 --optimize --time-limit 0"
           + "|--time-limit [0]: must be a number of seconds > 0",
@@ -64,6 +77,7 @@ class OptimizeOptionTest {
     Cli r = Cli.run(("schedule " + args).split(" "));
 
     assertThat(r.exit()).isEqualTo(2);
-    assertThat(r.err().lines().filter(l -> !l.startsWith("optimizing"))).containsExactly(message);
+    assertThat(r.err().lines()).containsExactly(message);
+    assertThat(r.out()).isEmpty();
   }
 }
