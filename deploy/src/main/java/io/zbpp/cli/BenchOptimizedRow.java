@@ -3,7 +3,6 @@ package io.zbpp.cli;
 import io.zbpp.schedule.optimize.OptimizationResult;
 import io.zbpp.schedule.paper.PaperSetting;
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,11 +32,7 @@ record BenchOptimizedRow(PaperSetting setting, String schedule, double heuristic
   }
 
   Map<String, Object> json() {
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("model", setting.model());
-    o.put("stages", setting.stages());
-    o.put("microbatches", setting.microbatches());
-    o.put("schedule", schedule);
+    Map<String, Object> o = BenchRow.head(setting, schedule);
     o.put("heuristicBubbleRate", heuristicBubble);
     o.put("optimizedBubbleRate", optimizedBubble);
     o.put("lowerBoundBubbleRate", boundBubble);

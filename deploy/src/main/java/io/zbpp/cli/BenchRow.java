@@ -37,11 +37,7 @@ record BenchRow(PaperSetting setting, String schedule, int chunks, double bubble
   }
 
   Map<String, Object> json() {
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("model", setting.model());
-    o.put("stages", setting.stages());
-    o.put("microbatches", setting.microbatches());
-    o.put("schedule", schedule);
+    Map<String, Object> o = head(setting, schedule);
     o.put("chunks", chunks);
     o.put("bubbleRate", bubbleRate);
     o.put("published", published);
@@ -52,6 +48,16 @@ record BenchRow(PaperSetting setting, String schedule, int chunks, double bubble
     if (!error.isEmpty()) {
       o.put("error", error);
     }
+    return o;
+  }
+
+  /** The fields that name a row: the setting's model, p, m, and the schedule. */
+  static Map<String, Object> head(PaperSetting setting, String schedule) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("model", setting.model());
+    o.put("stages", setting.stages());
+    o.put("microbatches", setting.microbatches());
+    o.put("schedule", schedule);
     return o;
   }
 
