@@ -48,6 +48,17 @@ class TrainCommandTest {
   }
 
   @Test
+  void referenceAcceptsChunksThatOnlySplitTheModel() {
+    Cli one = Cli.run(args("reference"));
+    Cli three = Cli.run(args("reference", "--chunks", "3"));
+
+    assertThat(three.exit()).as(three.err()).isZero();
+    assertThat(three.json().get("chunks").getAsInt()).isEqualTo(3);
+    assertThat(three.json().get("losses")).isEqualTo(one.json().get("losses"));
+    assertThat(three.json().get("paramsSha256")).isEqualTo(one.json().get("paramsSha256"));
+  }
+
+  @Test
   void writesTheTimelineOfWhatRanAndPrintsASummaryWithoutJson(@TempDir Path dir) throws Exception {
     Path html = dir.resolve("t.html");
     Cli c = Cli.run("train", "--schedule", "1f1b", "--model", "tiny", "--stages", "2", "--microbatches", "2",
