@@ -45,6 +45,7 @@ public final class CheckOptions {
   /**
    * Sets the check on a pipeline job ({@code reference} false) or on the reference trainer's spec ({@code
    * reference} true: always the synchronous check; {@code --post-validation} and {@code --rollback} rejected).
+   * {@code --rollback} is rejected too when post-validation is off (explicitly or by the schedule's default).
    *
    * @throws UsageException naming the bad value and what is accepted
    */
@@ -54,8 +55,14 @@ public final class CheckOptions {
       rejectForReference("--post-validation", postValidation);
       rejectForReference("--rollback", rollback);
     }
-    b.clipNorm(c).postValidation(!reference && postValidation(schedule));
-    b.rollback(rollback());
+    boolean validated = !reference && postValidation(schedule);
+    String mode = rollback();
+    if (!reference && !validated && rollback != null) {
+      throw new UsageException("--rollback [" + rollback + "]: only post-validation rolls back, and it is off "
+          + "for this run; expected --post-validation on, or no --rollback");
+    }
+    b.clipNorm(c).postValidation(validated);
+    b.rollback(mode);
     if (injectNan != null) {
       int[] nan = injectNan(stages, iterations);
       b.injectNan(nan[0], nan[1]);

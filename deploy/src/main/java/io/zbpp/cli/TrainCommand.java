@@ -86,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
   TrainJob resolve() {
     Backend b = TrainJob.backend(backend);
     GptConfig m = TrainJob.model(model);
+    TrainJob.checkPresetFitsBackend(m, b, model);
     int v = isReference() ? referenceChunks(b) : pipeline.shape().chunksPerStage();
     if (iterations < 1) {
       throw new UsageException("--iterations [" + iterations + "]: must be at least 1");
@@ -98,6 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
       TrainJob.checkWritable("--timeline", timeline);
     }
     RunnerSpec runner = TrainJob.runner(m, b, seed, pipeline.microbatches, microbatchSize, pipeline.stages, v);
+    TrainJob.checkFitsHeap(m, b, pipeline.microbatches, microbatchSize, Runtime.getRuntime().maxMemory());
     TrainSpec.Builder s = TrainSpec.builder(isReference() ? REFERENCE : pipeline.schedule(), pipeline.stages,
         pipeline.microbatches).chunksPerStage(v).iterations(iterations).availableChunks(m.layers())
         .model(TrainJob.shape(m, microbatchSize));

@@ -51,6 +51,50 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
     return GptConfig.preset(key);
   }
 
+  /** The presets small enough to compute on the cpu backend; the others are the paper's shapes. */
+  static final List<String> CPU_PRESETS = List.of("tiny", "small");
+
+  /**
+   * Rejects the paper's model shapes on the cpu backend: their parameters alone exceed a workstation's memory.
+   */
+  static void checkPresetFitsBackend(GptConfig model, Backend backend, String name) {
+    if (backend == Backend.CPU && !CPU_PRESETS.contains(model.name())) {
+      throw new UsageException("--model [" + name + "]: the paper's model shapes are for --backend emulated (or "
+          + "cuda on a GPU node); on cpu use " + String.join(" or ", CPU_PRESETS));
+    }
+  }
+
+  /**
+   * Bytes the cpu backend needs at most for one iteration, estimated: parameters, gradients and the two AdamW
+   * moments (16 bytes per parameter) plus every one of the m microbatches' activations held at once (the
+   * worst case, GPipe): per layer PAPER.md §2's M_B = s·b·(34h + 5as) at fp16, doubled for fp32. In double:
+   * a huge b must not overflow.
+   */
+  static double estimatedBytes(GptConfig model, int microbatches, int microbatchSize) {
+    double perLayer = 2.0 * model.seqLen() * microbatchSize
+        * (34.0 * model.hidden() + 5.0 * model.heads() * model.seqLen());
+    return 16.0 * model.totalParams() + (double) microbatches * model.layers() * perLayer;
+  }
+
+  /**
+   * Rejects a microbatch size whose estimated memory ({@link #estimatedBytes}) exceeds {@code maxHeapBytes}
+   * (the JVM's {@code Runtime.maxMemory()}) on the cpu backend; the emulated backend holds no activations and
+   * cuda holds them on the GPU.
+   */
+  static void checkFitsHeap(GptConfig model, Backend backend, int microbatches, int microbatchSize,
+      long maxHeapBytes) {
+    double need = estimatedBytes(model, microbatches, microbatchSize);
+    if (backend == Backend.CPU && need > maxHeapBytes) {
+      throw new UsageException(String.format(Locale.ROOT, "--microbatch-size [%d]: %d microbatches of %d "
+          + "sequences need about %s, the JVM heap is %s; use a smaller --microbatch-size or raise the heap "
+          + "(ZBPP_JAVA_OPTS=-Xmx...)", microbatchSize, microbatches, microbatchSize, mib(need), mib(maxHeapBytes)));
+    }
+  }
+
+  private static String mib(double bytes) {
+    return String.format(Locale.ROOT, "%.0f MiB", bytes / (1 << 20));
+  }
+
   /** The transformer shape the coordinator's cost model is estimated from (PAPER.md §2). */
   static ModelShape shape(GptConfig c, int microbatchSize) {
     return new ModelShape(c.layers(), c.hidden(), c.heads(), c.seqLen(), microbatchSize);
@@ -97,8 +141,14 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
     }
   }
 
-  /** Fails early when {@code file}'s directory does not exist (the file is written after training). */
+  /**
+   * Fails early when {@code file} is an existing directory or its directory does not exist (the file is written
+   * after training).
+   */
   static void checkWritable(String option, Path file) {
+    if (Files.isDirectory(file)) {
+      throw new UsageException(option + " [" + file + "]: is a directory; expected a file path");
+    }
     Path dir = file.toAbsolutePath().getParent();
     if (dir != null && !Files.isDirectory(dir)) {
       throw new UsageException(option + " [" + file + "]: cannot write: no such directory");

@@ -1,5 +1,6 @@
 package io.zbpp.cli;
 
+import io.zbpp.gpu.device.Backend;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
@@ -23,6 +24,9 @@ import java.util.function.IntFunction;
  * text or as the JSON object of {@code zbpp train --json}.
  */
 final class TrainRunner {
+  /** The summary's loss line on the emulated backend, which sleeps instead of computing. */
+  static final String EMULATED_LOSS = "loss: none (emulated backend: no arithmetic)";
+
   private final PrintWriter out;
   private final PrintWriter err;
   private final boolean json;
@@ -109,7 +113,7 @@ final class TrainRunner {
       }
       out.println(Json.write(obj));
     } else {
-      out.print(summary(r));
+      out.print(summary(r, job.runner().backend() == Backend.EMULATED));
       if (timeline != null) {
         out.println("timeline written to " + timeline);
       }
@@ -148,12 +152,16 @@ final class TrainRunner {
     return o;
   }
 
-  /** The text summary after the per-iteration lines. */
-  static String summary(TrainReport r) {
+  /**
+   * The text summary after the per-iteration lines; {@code emulated}: the loss line says that no loss was
+   * computed (the emulated backend's losses are 0).
+   */
+  static String summary(TrainReport r, boolean emulated) {
     StringBuilder sb = new StringBuilder();
     List<Double> l = r.losses();
-    sb.append(String.format(Locale.ROOT, "loss %.4f -> %.4f over %d iterations%n", l.get(0), l.get(l.size() - 1),
-        l.size()));
+    sb.append(emulated ? String.format(Locale.ROOT, "%s over %d iterations%n", EMULATED_LOSS, l.size())
+        : String.format(Locale.ROOT, "loss %.4f -> %.4f over %d iterations%n", l.get(0), l.get(l.size() - 1),
+            l.size()));
     if (Double.isFinite(r.predictedBubbleRate())) {
       sb.append(String.format(Locale.ROOT, "bubble rate: predicted %.4f, realized %.4f (mean of iterations after "
           + "the first)%n", r.predictedBubbleRate(), r.realizedBubbleRate()));

@@ -44,7 +44,7 @@ class BenchRuntimeAndOpsCommandTest {
     return Stream.of(
         Arguments.of(new String[] {"bench", "runtime", "--setting", "12"}, "--setting [12]: expected 0 to 11"),
         Arguments.of(new String[] {"bench", "runtime", "--schedules", "1f1b,nope"},
-            "--schedule [nope]: unknown; expected one of " + String.join(", ", io.zbpp.schedule.Schedules.names())),
+            "--schedules [nope]: unknown; expected one of " + String.join(", ", io.zbpp.schedule.Schedules.names())),
         Arguments.of(new String[] {"bench", "runtime", "--iterations", "1"},
             "--iterations [1]: must be at least 2 (the first is left out)"),
         Arguments.of(new String[] {"bench", "runtime", "--time-scale", "0"}, "--time-scale [0.0]: expected a number > 0"),

@@ -40,4 +40,14 @@ class DemoCommandTest {
     assertThat(c.exit()).isEqualTo(2);
     assertThat(c.err()).isEqualTo("--iterations [0]: must be at least 1" + System.lineSeparator());
   }
+
+  @Test
+  void rejectsADirectoryAsTheTimelineBeforeTraining(@TempDir Path dir) {
+    Cli c = Cli.run("demo", "--iterations", "1", "--timeline", dir.toString());
+
+    assertThat(c.exit()).isEqualTo(2);
+    assertThat(c.err()).isEqualTo("--timeline [" + dir + "]: is a directory; expected a file path"
+        + System.lineSeparator());
+    assertThat(c.out()).isEmpty();
+  }
 }

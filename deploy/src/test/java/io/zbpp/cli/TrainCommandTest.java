@@ -15,6 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code zbpp train} as a user runs it: JSON fields, the reference trainer, the timeline, the emulated backend. */
 class TrainCommandTest {
+  /** An existing directory. */
+  private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+
   private static final String[] TINY = {"--model", "tiny", "--stages", "2", "--microbatches", "3", "--iterations",
       "2", "--seed", "7", "--json"};
 
@@ -45,6 +48,17 @@ class TrainCommandTest {
   }
 
   @Test
+  void referenceAcceptsChunksThatOnlySplitTheModel() {
+    Cli one = Cli.run(args("reference"));
+    Cli three = Cli.run(args("reference", "--chunks", "3"));
+
+    assertThat(three.exit()).as(three.err()).isZero();
+    assertThat(three.json().get("chunks").getAsInt()).isEqualTo(3);
+    assertThat(three.json().get("losses")).isEqualTo(one.json().get("losses"));
+    assertThat(three.json().get("paramsSha256")).isEqualTo(one.json().get("paramsSha256"));
+  }
+
+  @Test
   void writesTheTimelineOfWhatRanAndPrintsASummaryWithoutJson(@TempDir Path dir) throws Exception {
     Path html = dir.resolve("t.html");
     Cli c = Cli.run("train", "--schedule", "1f1b", "--model", "tiny", "--stages", "2", "--microbatches", "2",
@@ -69,6 +83,30 @@ class TrainCommandTest {
     // 1F1B, p=2, m=3: m + p − 1 = 4 slots of F + BW = 3 ms on the critical path (12 ms; no sleep: ~1 ms)
     assertThat(o.getAsJsonArray("iterationMillis").get(1).getAsDouble()).isGreaterThanOrEqualTo(8.0);
     assertThat(o.getAsJsonArray("losses").get(0).getAsDouble()).isZero();
+  }
+
+  @Test
+  void emulatedBackendSaysInTextThatItComputesNoLoss() {
+    Cli c = Cli.run("train", "--schedule", "1f1b", "--model", "tiny", "--stages", "2", "--microbatches", "2",
+        "--iterations", "2", "--backend", "emulated");
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    assertThat(c.out()).contains("loss: none (emulated backend: no arithmetic) over 2 iterations"
+        + System.lineSeparator()).doesNotContain("loss 0.0000 -> ");
+  }
+
+  @Test
+  void microbatchSizeIsCheckedAgainstTheHeapOnCpuOnly() {
+    io.zbpp.gpu.model.GptConfig tiny = io.zbpp.gpu.model.GptConfig.preset("tiny");
+    long heap = 64L << 20;
+
+    TrainJob.checkFitsHeap(tiny, io.zbpp.gpu.device.Backend.EMULATED, 8, 100000, heap);
+    TrainJob.checkFitsHeap(tiny, io.zbpp.gpu.device.Backend.CPU, 8, 2, heap);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(
+        () -> TrainJob.checkFitsHeap(tiny, io.zbpp.gpu.device.Backend.CPU, 8, 100000, heap)))
+        .isInstanceOf(UsageException.class)
+        .hasMessage("--microbatch-size [100000]: 8 microbatches of 100000 sequences need about 275002 MiB, the JVM "
+            + "heap is 64 MiB; use a smaller --microbatch-size or raise the heap (ZBPP_JAVA_OPTS=-Xmx...)");
   }
 
   @Test
@@ -121,6 +159,25 @@ class TrainCommandTest {
                 + "of ΔM(F) + max(0, ΔM(B)))"),
         Arguments.of(List.of("--timeline", "/nonexistent-dir/t.html"),
             "--timeline [/nonexistent-dir/t.html]: cannot write: no such directory"),
+        Arguments.of(List.of("--timeline", TMP.toString()),
+            "--timeline [" + TMP + "]: is a directory; expected a file path"),
+        Arguments.of(List.of("--model", "28.3b"), "--model [28.3b]: the paper's model shapes are for --backend "
+            + "emulated (or cuda on a GPU node); on cpu use tiny or small"),
+        Arguments.of(List.of("--model", "1.5B", "--schedule", "reference"), "--model [1.5B]: the paper's model "
+            + "shapes are for --backend emulated (or cuda on a GPU node); on cpu use tiny or small"),
+        Arguments.of(List.of("--microbatch-size", "100000"), String.format(java.util.Locale.ROOT,
+            "--microbatch-size [100000]: 8 microbatches of 100000 sequences need about %.0f MiB, the JVM heap is "
+                + "%.0f MiB; use a smaller --microbatch-size or raise the heap (ZBPP_JAVA_OPTS=-Xmx...)",
+            TrainJob.estimatedBytes(io.zbpp.gpu.model.GptConfig.preset("tiny"), 8, 100000) / (1 << 20),
+            Runtime.getRuntime().maxMemory() / (double) (1 << 20))),
+        Arguments.of(List.of("--post-validation", "off", "--rollback", "in-place"), "--rollback [in-place]: only "
+            + "post-validation rolls back, and it is off for this run; expected --post-validation on, or no "
+            + "--rollback"),
+        Arguments.of(List.of("--schedule", "zb-h1", "--post-validation", "off", "--rollback", "exact"),
+            "--rollback [exact]: only post-validation rolls back, and it is off for this run; expected "
+                + "--post-validation on, or no --rollback"),
+        Arguments.of(List.of("--rollback", "exact"), "--rollback [exact]: only post-validation rolls back, and it "
+            + "is off for this run; expected --post-validation on, or no --rollback"),
         Arguments.of(List.of("--schedule", "reference", "--timeline", "t.html"),
             "--timeline [t.html]: the reference trainer runs no pipeline; expected a pipeline schedule"),
         Arguments.of(List.of("--microbatch-size", "0"), "--microbatch-size [0]: must be at least 1"),
