@@ -29,7 +29,7 @@ public final class CheckOptions {
 
   @Option(names = "--rollback", paramLabel = "exact|in-place",
       description = "How post-validation undoes a rejected eager step: exact (a copy of parameters and AdamW "
-          + "moments, bit-exact) or in-place (inverts AdamW, no copy) (default: exact; not with reference).")
+          + "moments, bit-exact) or in-place (inverts AdamW, no copy) (default: exact; only with post-validation on, not with reference).")
   String rollback;
 
   @Option(names = "--inject-nan", paramLabel = "ITERATION:STAGE",

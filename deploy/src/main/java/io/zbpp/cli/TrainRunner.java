@@ -45,8 +45,9 @@ final class TrainRunner {
     TrainSpec spec = job.spec();
     Progress bar = start(job, spec.schedule());
     try (LocalTraining t = LocalTraining.open(false)) {
-      return t.train(spec, chunks, it -> iterationDone(bar, it.iteration(), it.loss(), it.wallNanos() / 1e6,
-          spec.iterations()));
+      boolean emulated = job.runner().backend() == io.zbpp.gpu.device.Backend.EMULATED;
+      return t.train(spec, chunks, it -> iterationDone(bar, it.iteration(), emulated ? Double.NaN : it.loss(),
+          it.wallNanos() / 1e6, spec.iterations()));
     } finally {
       bar.finish();
     }
@@ -95,13 +96,15 @@ final class TrainRunner {
     return Progress.of(out, err, job.spec().iterations(), !json);
   }
 
+  /** One iteration's line and progress; a NaN loss (the emulated backend computes none) prints as "-". */
   private void iterationDone(Progress bar, int iteration, double loss, double millis, int iterations) {
     boolean shown = iteration == 0 || (iteration + 1) % lineEvery == 0 || iteration == iterations - 1;
+    String lossText = Double.isNaN(loss) ? "loss -" : String.format(Locale.ROOT, "loss %.4f", loss);
     if (!json && shown) {
-      bar.line(String.format(Locale.ROOT, "iteration %d/%d  loss %.4f  %.0f ms", iteration + 1, iterations, loss,
+      bar.line(String.format(Locale.ROOT, "iteration %d/%d  %s  %.0f ms", iteration + 1, iterations, lossText,
           millis));
     }
-    bar.update(iteration + 1, String.format(Locale.ROOT, "loss %.4f", loss));
+    bar.update(iteration + 1, lossText);
   }
 
   /** Prints the result: the summary, or one JSON object with {@code --json}. */

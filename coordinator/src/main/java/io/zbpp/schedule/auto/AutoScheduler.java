@@ -5,6 +5,7 @@ import io.zbpp.schedule.Plan;
 import io.zbpp.schedule.Shape;
 import io.zbpp.schedule.Simulator;
 import io.zbpp.schedule.Timeline;
+import io.zbpp.schedule.render.Fmt;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -119,8 +120,8 @@ public final class AutoScheduler {
     }
     double min = minimumLimit(costs);
     if (costs.memLimit() < min) {
-      throw new IllegalArgumentException("mem-limit [" + costs.memLimit()
-          + "]: below one microbatch's activation memory; give at least " + min
+      throw new IllegalArgumentException("--mem-limit [" + Fmt.num(costs.memLimit())
+          + "]: below one microbatch's activation memory; give at least " + Fmt.num(min)
           + " (max over stages of ΔM(F) + max(0, ΔM(B)))");
     }
   }
@@ -145,7 +146,7 @@ public final class AutoScheduler {
   }
 
   private static String noFit(CostModel costs) {
-    return "mem-limit [" + costs.memLimit() + "]: the automatic zero-bubble schedule cannot keep every stage "
+    return "--mem-limit [" + Fmt.num(costs.memLimit()) + "]: the automatic zero-bubble schedule cannot keep every stage "
         + "under it (memory deltas must not grow over a microbatch: ΔM(F)+ΔM(B)+ΔM(W) ≤ 0, ΔM(W) ≤ 0)";
   }
 }
