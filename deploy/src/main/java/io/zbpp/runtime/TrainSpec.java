@@ -26,24 +26,6 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
     boolean serializeMessages, Duration timeout, OptimizerOptions optimizer, List<Double> memF, List<Double> memB,
     List<Double> memW) {
-  /** A spec whose memory deltas come from the model shape. */
-  public TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
-      int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
-      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-      boolean serializeMessages, Duration timeout, OptimizerOptions optimizer) {
-    this(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks, costF, costB, costW,
-        costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout, optimizer, List.of(),
-        List.of(), List.of());
-  }
-
-  public TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
-      int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
-      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-      boolean serializeMessages, Duration timeout) {
-    this(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks, costF, costB, costW,
-        costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout, OptimizerOptions.none());
-  }
-
   public TrainSpec {
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(schedule, "schedule");
