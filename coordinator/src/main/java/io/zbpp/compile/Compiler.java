@@ -8,7 +8,7 @@ import io.zbpp.schedule.Validator;
 import java.util.List;
 
 /**
- * Compiles a compute plan into the programs the stage actors run every iteration (DESIGN.md "Data flow",
+ * Compiles a compute plan into the programs the stage actors run every iteration (docs/design.md "Data flow",
  * step 3): validate the plan (placement, passes, order, deadlock, memory), lower it through {@link #PASSES}
  * in order, then prove the result with {@link MessageSimulation}.
  */

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Adds the gradient traffic: {@code RECV_B j.c} right before B or BW (c, j) when chunk c+1 lives on another
  * stage, and {@code SEND_B j.c} right after it when chunk c−1 does. A fused BW sends only after both parts
- * are done, so its gradient leaves later than a split B's (DESIGN.md plan files).
+ * are done, so its gradient leaves later than a split B's (docs/design.md plan files).
  */
 public final class InsertGradientComm implements LoweringPass {
   @Override

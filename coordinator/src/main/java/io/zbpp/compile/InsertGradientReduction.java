@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reduction of the optimizer check (PAPER.md §6, docs/post-validation.md), placed between the last pass and
+ * The reduction of the optimizer check (docs/design.md §6, docs/post-validation.md), placed between the last pass and
  * the {@code STEP}s that {@link InsertOptimizerStep} appended: {@code NORM} per chunk the stage holds (its
  * grad-norm², ascending chunks), then {@code RECV_PARTIAL} from stage s−1 (s > 0) and {@code SEND_PARTIAL} to
  * s+1 (s < p−1): the partial state travels 0 → p−1 in stage order, which is the order in which a

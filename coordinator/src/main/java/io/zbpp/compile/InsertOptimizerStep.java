@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Ends every stage's program with one optimizer {@code STEP} per chunk it holds, in chunk order: the step of
  * a chunk may run once all of its W are done; a stage needs no barrier with the others, because no later
- * pass of this iteration reads its parameters (synchronous semantics, DESIGN.md).
+ * pass of this iteration reads its parameters (synchronous semantics, docs/design.md).
  */
 public final class InsertOptimizerStep implements LoweringPass {
   @Override

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Post-validation (PAPER.md §6, docs/post-validation.md): right before the first B, BW or W of each stage's
+ * Post-validation (docs/design.md §6, docs/post-validation.md): right before the first B, BW or W of each stage's
  * program (after the RECV_B that feeds it),
  * {@code RECV_FULL} (stages other than the last, which computed the full state itself) and one
  * {@code VALIDATE} per chunk it holds. They check the <em>previous</em> iteration's eager step against the full

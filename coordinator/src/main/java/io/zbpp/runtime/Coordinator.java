@@ -26,7 +26,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * The coordinator (DESIGN.md "Data flow"): takes a {@link SubmitJob}, plans and compiles it
+ * The coordinator (docs/design.md "Data flow"): takes a {@link SubmitJob}, plans and compiles it
  * ({@link JobPlanner}), gets stage actors from the injected {@link StageProvisioner}, sends each its
  * program and the stage references, drives the iterations (each starts when every stage reported the previous
  * one; with an optimizer check the next one is issued ahead, so that stages run into it on their own and

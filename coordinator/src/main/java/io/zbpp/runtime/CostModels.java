@@ -10,8 +10,8 @@ import java.util.stream.Collectors;
 /**
  * Builds a job's cost model (STYLE.md §4): from profiled times when the spec has them, else estimated from
  * the model shape — per layer T_F ∝ forward FLOPs 24·b·s·h² + 4·b·s²·h (in GFLOP), T_B = T_F, T_W = T_F/2
- * (the paper's profiles show B ≈ F and W ≈ F/2, PAPER.md §7) — and, with no model shape either, unit times.
- * Memory deltas follow PAPER.md §2 per layer: ΔM(F) = s·b·(34h + 5a·s), ΔM(W) = −32·s·b·h,
+ * (the paper's profiles show B ≈ F and W ≈ F/2, docs/design.md §7) — and, with no model shape either, unit times.
+ * Memory deltas follow docs/design.md §2 per layer: ΔM(F) = s·b·(34h + 5a·s), ΔM(W) = −32·s·b·h,
  * ΔM(B) = −(ΔM(F) + ΔM(W)), times the layers of one stage (L / p); without a shape they are 1, 0, −1.
  * Each non-empty {@code memF}/{@code memB}/{@code memW} list of the spec (one value for every stage, or one
  * per stage) replaces that pass's delta. The memory limit is {@code memLimit} when given, else {@code memLimitFactor}·p·ΔM(F) of stage 0 (the

@@ -5,7 +5,7 @@ import io.zbpp.protocol.msg.StageTrace;
 import java.util.List;
 
 /**
- * The bubble rate of what actually ran, with the paper's definition (PAPER.md §2) applied to measured times:
+ * The bubble rate of what actually ran, with the paper's definition (docs/design.md §2) applied to measured times:
  * a stage's span runs from the start of its first compute pass to the end of its last; cost = the largest
  * span; the work is the busiest stage's total pass time, which is m·(mean T_F + mean T_B + mean T_W) of that
  * stage as measured; rate = (cost − work) / cost. With equal stages this is the paper's formula; with unequal

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The one cost model shared by the algorithms, the optimizer, the simulator and the runtime (STYLE.md §4):
  * per-stage pass times T_F, T_B, T_W, the communication time T_comm on every cross-stage edge, per-stage
- * memory deltas ΔM(F), ΔM(B), ΔM(W) (PAPER.md §2) and a per-stage memory limit.
+ * memory deltas ΔM(F), ΔM(B), ΔM(W) (docs/design.md §2) and a per-stage memory limit.
  *
  * <p>Times and memory are per stage for the whole stage; a stage holding v chunks spends T/v per chunk pass
  * and ΔM/v per chunk pass. Memory is in any unit as long as the limit uses the same one (bytes in the CLI).

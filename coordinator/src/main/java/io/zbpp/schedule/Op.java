@@ -1,7 +1,7 @@
 package io.zbpp.schedule;
 
 /**
- * The passes of a compute plan (PAPER.md §1).
+ * The passes of a compute plan (docs/design.md §1).
  *
  * <p>{@code F} is the forward pass, {@code B} the backward pass for the stage input only, {@code W} the
  * backward pass for the parameters only, and {@code BW} a fused backward (B and W in one pass) as used by the

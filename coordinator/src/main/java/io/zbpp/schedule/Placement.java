@@ -49,7 +49,7 @@ public record Placement(List<Integer> chunkStage, int stages) {
     return new Placement(cs, stages);
   }
 
-  /** ZB-V (PAPER.md §5): 2p chunks, stage i holds chunks i and 2p−1−i. */
+  /** ZB-V (docs/design.md §5): 2p chunks, stage i holds chunks i and 2p−1−i. */
   public static Placement vShape(int stages) {
     List<Integer> cs = new ArrayList<>();
     for (int c = 0; c < 2 * stages; c++) {

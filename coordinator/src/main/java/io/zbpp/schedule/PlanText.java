@@ -6,7 +6,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * The plan-file format (DESIGN.md, {@code --plan-out}): one line per stage, {@code <stage>: <tokens>}, tokens
+ * The plan-file format (docs/design.md, {@code --plan-out}): one line per stage, {@code <stage>: <tokens>}, tokens
  * {@code F<mb>}, {@code B<mb>}, {@code W<mb>}, {@code BW<mb>} in execution order; multi-chunk plans append
  * {@code .<chunk>} to every token. Lines starting with {@code #} are comments; {@code # schedule: NAME} names
  * the schedule. A token without a chunk runs on the chunk equal to its stage. Formatting then parsing gives

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The registry of scheduling algorithms by CLI name (DESIGN.md: gpipe, 1f1b, 1f1b-i, zb-h1, zb-h2, zb-1p,
+ * The registry of scheduling algorithms by CLI name (docs/design.md: gpipe, 1f1b, 1f1b-i, zb-h1, zb-h2, zb-1p,
  * zb-2p, zb-auto, zb-v). The one place that lists them.
  */
 public final class Schedules {

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Executes a plan as soon as dependencies allow (PAPER.md §1–2): each stage runs its passes in order, one at
+ * Executes a plan as soon as dependencies allow (docs/design.md §1–2): each stage runs its passes in order, one at
  * a time; F(c,j) waits for F(c−1,j); B or BW(c,j) waits for the backward of (c+1,j), or for F(c,j) on the last
  * chunk; W(c,j) waits for B(c,j). T_comm is added on every edge between chunks on different stages. A chunk
  * pass on a stage with v chunks takes T/v.

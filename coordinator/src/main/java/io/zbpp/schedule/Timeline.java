@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The simulated execution of a plan (PAPER.md §2): every pass's start and end, each stage's span (start of its
+ * The simulated execution of a plan (docs/design.md §2): every pass's start and end, each stage's span (start of its
  * first pass to end of its last), the cost (the largest span), the bubble rate and each stage's peak memory.
  *
  * <p>Bubble rate = (cost − m·(T_F+T_B+T_W)) / cost. With heterogeneous stages the work term is the largest

@@ -10,7 +10,7 @@ import java.util.Set;
  * <ol>
  *   <li>places every pass on the stage that holds its chunk;</li>
  *   <li>runs every (chunk, microbatch) exactly once as F, B, W or as F, BW;</li>
- *   <li>runs passes of one kind on one chunk in microbatch order (PAPER.md §1);</li>
+ *   <li>runs passes of one kind on one chunk in microbatch order (docs/design.md §1);</li>
  *   <li>can run to the end without deadlock (the {@link Simulator} succeeds);</li>
  *   <li>keeps every stage's running memory at or under the limit.</li>
  * </ol>

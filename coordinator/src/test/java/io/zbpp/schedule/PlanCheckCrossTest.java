@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Cross-checks the simulator against the independent checker {@code shared/tools/plancheck.py} (DESIGN.md):
+ * Cross-checks the simulator against the independent checker {@code shared/tools/plancheck.py} (docs/design.md):
  * the same plan file and costs give the same cost and per-stage peak memory within 1e-6 relative. Skips when
  * python3 or the checker is absent; the checker is found as {@code shared/tools/plancheck.py} in the working
  * directory or any directory above it (CI has {@code shared/} beside the clone).

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code zbpp bench paper}: every registered schedule on each of the paper's twelve settings (PAPER.md §7),
+ * {@code zbpp bench paper}: every registered schedule on each of the paper's twelve settings (docs/design.md §7),
  * our simulated bubble rate beside the published one where the paper gives it, peak memory in units of
  * M_B = ΔM(F), validity, and the wall-clock time of the scheduler's {@code plan()}. With {@code --optimize},
  * a second table: the exact optimizer on ZB-1p's and ZB-2p's plans with the proven lower bound. Multi-chunk schedules

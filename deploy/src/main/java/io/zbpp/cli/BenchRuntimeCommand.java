@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code zbpp bench runtime}: one of the paper's settings (PAPER.md §7; default 1.5B, p=8, m=24) on the
+ * {@code zbpp bench runtime}: one of the paper's settings (docs/design.md §7; default 1.5B, p=8, m=24) on the
  * emulated backend — every pass sleeps its profiled time × {@code --time-scale} in ms — for several schedules
  * side by side in one JVM and one actor system: predicted vs realized bubble rate, iteration time, throughput
  * against 1F1B, and the message latency on waited-for edges.

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code zbpp demo}: the embedded default of DESIGN.md. Trains the bundled small GPT on the bundled text with
+ * {@code zbpp demo}: the embedded default of docs/design.md. Trains the bundled small GPT on the bundled text with
  * ZB-2p on the cpu backend (p = 4 stages, m = 8 microbatches) through the actor runtime with {@code zbpp
  * train}'s default optimizer check (post-validation, no clipping), with a progress bar and the loss per
  * iteration, writes an HTML/SVG timeline of the last iteration as it ran, and ends with text

@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The {@code --model} presets: the paper's four models (PAPER.md §7), giving per-stage memory deltas per unit
+ * The {@code --model} presets: the paper's four models (docs/design.md §7), giving per-stage memory deltas per unit
  * s·b from the model shape with s = 1024: ΔM(F) = 34h + 5as, ΔM(W) = −32h, ΔM(B) = −(ΔM(F) + ΔM(W))
- * (PAPER.md §2), as {@link PaperSetting} computes them.
+ * (docs/design.md §2), as {@link PaperSetting} computes them.
  */
 public final class ModelPreset {
   private static final Map<String, PaperSetting> BY_NAME = new LinkedHashMap<>();

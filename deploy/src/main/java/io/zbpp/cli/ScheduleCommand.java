@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code zbpp schedule}: plans one schedule for one shape and cost model, validates and simulates it
- * (DESIGN.md, CLI), and reports cost, bubble rate and peak memory as text or one JSON object; optionally
+ * (docs/design.md, CLI), and reports cost, bubble rate and peak memory as text or one JSON object; optionally
  * draws the ASCII grid, writes an SVG timeline and the plan file.
  *
  * <p>Exit codes: 0 valid plan, 1 the plan failed validation (still reported), 2 bad input.

@@ -6,7 +6,7 @@ import java.util.OptionalDouble;
 /**
  * What the CLI knows about individual schedules beyond the {@link io.zbpp.schedule.Schedules} registry: how
  * many chunks per stage each accepts (and its default), and the memory limit ZB-1p and ZB-2p impose
- * (PAPER.md §2: p·M_B and 2p·M_B, with M_B = ΔM(F) of stage 0). A schedule not listed here is single-chunk
+ * (docs/design.md §2: p·M_B and 2p·M_B, with M_B = ΔM(F) of stage 0). A schedule not listed here is single-chunk
  * and imposes no limit of its own.
  */
 public final class ScheduleRules {

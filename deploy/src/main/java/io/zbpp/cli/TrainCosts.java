@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * {@code --mem-*} and memory-limit options of {@code zbpp schedule}, plus {@code --time-scale}. With the
  * emulated backend the times are what each pass sleeps, in ms; with cpu and cuda they are the planner's
  * profiled times, and when none is given the coordinator estimates them from the model shape. Memory deltas
- * come from the model preset (PAPER.md §2, bytes) unless {@code --mem-f/-b/-w} replace them pass by pass;
+ * come from the model preset (docs/design.md §2, bytes) unless {@code --mem-f/-b/-w} replace them pass by pass;
  * they are the memory model of the planner and the validator only (the emulated runners still hold the
  * preset's memory), and the limits are in their unit or multiples of p·ΔM(F) of stage 0.
  */
@@ -51,7 +51,7 @@ public final class TrainCosts {
 
   @Option(names = "--mem-limit", paramLabel = "BYTES",
       description = "Per-stage memory limit in the unit of the memory deltas (bytes of the model's "
-          + "activations by PAPER.md §2 unless --mem-* say otherwise); the plan must keep it (default: none).")
+          + "activations by docs/design.md §2 unless --mem-* say otherwise); the plan must keep it (default: none).")
   String memLimit;
 
   @Option(names = "--mem-limit-factor", paramLabel = "K",

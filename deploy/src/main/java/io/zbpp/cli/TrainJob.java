@@ -67,7 +67,7 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
   /**
    * Bytes the cpu backend needs at most for one iteration, estimated: parameters, gradients and the two AdamW
    * moments (16 bytes per parameter) plus every one of the m microbatches' activations held at once (the
-   * worst case, GPipe): per layer PAPER.md §2's M_B = s·b·(34h + 5as) at fp16, doubled for fp32. In double:
+   * worst case, GPipe): per layer docs/design.md §2's M_B = s·b·(34h + 5as) at fp16, doubled for fp32. In double:
    * a huge b must not overflow.
    */
   static double estimatedBytes(GptConfig model, int microbatches, int microbatchSize) {
@@ -95,7 +95,7 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
     return String.format(Locale.ROOT, "%.0f MiB", bytes / (1 << 20));
   }
 
-  /** The transformer shape the coordinator's cost model is estimated from (PAPER.md §2). */
+  /** The transformer shape the coordinator's cost model is estimated from (docs/design.md §2). */
   static ModelShape shape(GptConfig c, int microbatchSize) {
     return new ModelShape(c.layers(), c.hidden(), c.heads(), c.seqLen(), microbatchSize);
   }

@@ -20,10 +20,10 @@ import java.util.function.IntFunction;
  * with real schedules, messages and executors.
  *
  * <p>Chunk c sleeps the profiled T_F, T_B, T_W of the stage the planned placement puts it on (ms, as the
- * spec gives them, already time-scaled), divided by v (PAPER.md §2: a stage with v chunks spends T/v per
+ * spec gives them, already time-scaled), divided by v (docs/design.md §2: a stage with v chunks spends T/v per
  * chunk pass), less the measured sleep overshoot ({@link #calibrate}) so that measured passes match the
  * requested times on average. Memory follows the model's preset: F holds M_B per layer of the chunk, B swaps
- * it for M_W until W (PAPER.md §2).
+ * it for M_W until W (docs/design.md §2).
  */
 public final class EmulatedBackend {
   private static volatile long overshootNanos;

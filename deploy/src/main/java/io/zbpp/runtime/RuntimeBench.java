@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Measures the runtime on an emulated pipeline (the issue's acceptance run): a paper setting's profiled
- * times (PAPER.md §7; default the 1.5B model, p=8, m=24) scaled to a few ms, every registered schedule
+ * times (docs/design.md §7; default the 1.5B model, p=8, m=24) scaled to a few ms, every registered schedule
  * run side by side in one JVM on the emulated backend ({@link EmulatedBackend}), printing predicted vs
  * realized bubble rate, iteration time, throughput against 1F1B, and the measured per-message latency on
  * waited-for edges. {@code zbpp bench runtime} is the same run from the command line.

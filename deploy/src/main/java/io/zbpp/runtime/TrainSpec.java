@@ -130,7 +130,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
 
     /**
      * Memory deltas ΔM(F), ΔM(B), ΔM(W) (one value for all stages, or one per stage); an empty list keeps that
-     * pass's delta from the model shape (PAPER.md §2).
+     * pass's delta from the model shape (docs/design.md §2).
      */
     public Builder memDeltas(List<Double> f, List<Double> b, List<Double> w) {
       memF = f;

@@ -24,7 +24,7 @@ class BenchRuntimeAndOpsCommandTest {
     JsonObject onefoneb = rows.get(0).getAsJsonObject();
     JsonObject h1 = rows.get(1).getAsJsonObject();
     assertThat(onefoneb.get("setting").getAsString()).isEqualTo("1.5B p=8 m=24");
-    // PAPER.md §7: 1F1B 0.2431, ZB-H1 0.1585 on this setting (time scaling keeps the rates)
+    // docs/design.md §7: 1F1B 0.2431, ZB-H1 0.1585 on this setting (time scaling keeps the rates)
     assertThat(onefoneb.get("predictedBubbleRate").getAsDouble()).isCloseTo(0.2431, within(5e-5));
     assertThat(h1.get("predictedBubbleRate").getAsDouble()).isCloseTo(0.1585, within(5e-5));
     assertThat(onefoneb.get("throughputVs1f1b").getAsDouble()).isEqualTo(1.0);

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Synchronous semantics (DESIGN.md "Contracts"): for every registered schedule and several (p, m), m < p
+ * Synchronous semantics (docs/design.md "Contracts"): for every registered schedule and several (p, m), m < p
  * included, the pipeline's losses and parameter digest after several iterations equal the single-device
  * driver's bit for bit. Runs with {@code pekko.actor.serialize-messages = on} and a small tensor frame, so
  * every activation crosses as several protobuf frames.
@@ -118,7 +118,7 @@ class LocalTrainingTest {
     TrainReport r = training.train(TrainSpec.builder("1f1b", 3, 4).iterations(ITERATIONS).build(),
         c -> new ArithmeticChunkRunner(c, 3, 4, SEED), it -> seen.add(it.iteration()));
 
-    // 1F1B, unit costs, no comm: cost (m + p − 1)·3 = 18, work m·3 = 12 (PAPER.md §3)
+    // 1F1B, unit costs, no comm: cost (m + p − 1)·3 = 18, work m·3 = 12 (docs/design.md §3)
     assertThat(r.predictedBubbleRate()).isCloseTo(6.0 / 18.0, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(r.realizedBubbleRates()).hasSize(ITERATIONS).allSatisfy(b -> assertThat(b).isBetween(0.0, 1.0));
     assertThat(r.iterationMillis()).hasSize(ITERATIONS).allSatisfy(ms -> assertThat(ms).isPositive());

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Synchronous semantics on the real model (DESIGN.md "Contracts"; issue 5): for every registered schedule and
+ * Synchronous semantics on the real model (docs/design.md "Contracts"; issue 5): for every registered schedule and
  * several (p, m), m < p included, the tiny GPT trained through the actor runtime on the cpu backend — every
  * message serialized, activations split into several frames — ends with the losses and the parameter digest
  * of the single-device {@link ReferenceTrainer}, bit for bit.

@@ -33,7 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One pipeline stage (DESIGN.md "Data flow", step 4): runs its compiled program once per
+ * One pipeline stage (docs/design.md "Data flow", step 4): runs its compiled program once per
  * {@link RunIteration}. Compute ops (F, B, W, BW, LOSS, STEP) run on the stage's own single-thread
  * executor, never on the dispatcher: the actor hands over every run of ops that can go without waiting as one
  * {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour, made as soon as the tensor

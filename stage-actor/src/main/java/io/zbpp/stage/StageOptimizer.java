@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The optimizer step of one stage and its check (PAPER.md §6, docs/post-validation.md): the grad norms it
+ * The optimizer step of one stage and its check (docs/design.md §6, docs/post-validation.md): the grad norms it
  * reduces, the eager steps it took and has not validated yet, and what the check did. Runs only on the stage's
  * executor (it drives the chunks); the actor hands it the states that arrived.
  *

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Interleaved 1F1B (Megatron-LM's virtual pipeline; PAPER.md §3): v = {@code shape.chunksPerStage()} chunks
+ * Interleaved 1F1B (Megatron-LM's virtual pipeline; docs/design.md §3): v = {@code shape.chunksPerStage()} chunks
  * per stage, chunk c on stage c mod p ({@link Placement#interleaved}), fused backward BW.
  *
  * <p>Microbatches are taken in groups of p (Megatron's unit); every stage runs the forwards of a group chunk by

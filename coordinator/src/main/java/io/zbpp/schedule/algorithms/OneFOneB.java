@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * 1F1B (PipeDream-flush): stage i runs min(p−1−i, m) warm-up forwards, then alternates one forward and one
  * fused backward, then drains the remaining backwards. Peak memory p·M_B on stage 0; bubble (p−1)(T_F+T_B+T_W)
- * with equal costs and no communication (PAPER.md §3).
+ * with equal costs and no communication (docs/design.md §3).
  */
 public final class OneFOneB implements Scheduler {
   @Override

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The handcrafted zero-bubble schedules ZB-H1 and ZB-H2 (PAPER.md §3): one chunk per stage, B and W split,
+ * The handcrafted zero-bubble schedules ZB-H1 and ZB-H2 (docs/design.md §3): one chunk per stage, B and W split,
  * the same order whatever the costs.
  *
  * <p>Stage s runs {@code warmup(s)} forwards, then repeats: B; if a forward remains, a W when the stage
@@ -28,7 +28,7 @@ import java.util.List;
  * Warm-ups are capped at m. Valid for every p, m ≥ 1 and any costs: each stage's F/B skeleton is 1F1B's
  * with warm-ups that do not grow along the pipeline, so no B waits on a forward its stage has not yet run,
  * and W's depend only on their own stage's B. The cost model's memory limit is not consulted. With the
- * paper's profiled costs this reproduces the published bubble rates of both schedules (PAPER.md §7).
+ * paper's profiled costs this reproduces the published bubble rates of both schedules (docs/design.md §7).
  */
 public final class ZeroBubbleH implements Scheduler {
   private final String name;

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ZB-V (PAPER.md §5): 2p chunks in a V ({@link Placement#vShape}); worker i holds chunk i of the way down
+ * ZB-V (docs/design.md §5): 2p chunks in a V ({@link Placement#vShape}); worker i holds chunk i of the way down
  * ("F", "b" below) and chunk 2p−1−i of the way up ("f", "B"), so each microbatch starts and ends on worker
  * 0. B and W are split. Worker i's order, with every count capped by m:
  * <ol>
@@ -26,7 +26,7 @@ import java.util.List;
  *       pending W's in the order of their backwards.</li>
  * </ol>
  * Each W follows its own backward in the ramp and steady phases, so the activations held never exceed the
- * warm-up's 2p chunk activations: peak p·M_B per worker with ΔM(B) ≤ 0 (PAPER.md §5). With T_F=T_B=T_W, no
+ * warm-up's 2p chunk activations: peak p·M_B per worker with ΔM(B) ≤ 0 (docs/design.md §5). With T_F=T_B=T_W, no
  * communication and m ≥ 2p the bubble is zero (cost = m·(T_F+T_B+T_W)). For equal costs this is the order
  * the reference implementation's (cost-driven) V-schedule heuristic settles on; the two agree pass for pass
  * for every p ≤ 6 and m ∈ {2p, 2p+1, 3p, 4p} that we compared.

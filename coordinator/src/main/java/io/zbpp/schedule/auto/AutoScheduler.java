@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The automatic zero-bubble scheduler of PAPER.md §4: runs the {@link Heuristic} for every combination of
+ * The automatic zero-bubble scheduler of docs/design.md §4: runs the {@link Heuristic} for every combination of
  * {@link Choices} under the cost model's memory limit and keeps the plan of smallest cost.
  *
  * <p>Contract: the returned plan is single-chunk, splits every backward into B and W, and passes the

@@ -6,7 +6,7 @@ import io.zbpp.schedule.Scheduler;
 import io.zbpp.schedule.Shape;
 
 /**
- * The registered automatic zero-bubble schedulers (PAPER.md §2, §4): {@code zb-1p} plans under p·ΔM(F) of
+ * The registered automatic zero-bubble schedulers (docs/design.md §2, §4): {@code zb-1p} plans under p·ΔM(F) of
  * stage 0 (1F1B's peak), {@code zb-2p} under 2p·ΔM(F) of stage 0, both ignoring the cost model's own limit;
  * {@code zb-auto} plans under the cost model's limit ({@code +∞}: unlimited, see {@link AutoScheduler}).
  * The plan validates against the cost model with the limit it was planned under ({@link #limit}).

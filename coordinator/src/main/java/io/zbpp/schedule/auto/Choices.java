@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The three binary choices of the automatic zero-bubble heuristic (PAPER.md §4, step 5). The search tries all
+ * The three binary choices of the automatic zero-bubble heuristic (docs/design.md §4, step 5). The search tries all
  * eight combinations and keeps the plan of smallest cost.
  *
  * @param bubbleBeforeFirstB warm-up: also take a forward that overruns the arrival of the stage's first

@@ -3,7 +3,7 @@ package io.zbpp.schedule.auto;
 import io.zbpp.schedule.Op;
 
 /**
- * One run of the automatic zero-bubble heuristic (PAPER.md §4, Sec. 3 and App. G of the paper) for one
+ * One run of the automatic zero-bubble heuristic (docs/design.md §4, Sec. 3 and App. G of the paper) for one
  * combination of {@link Choices}. The behaviour follows the reference implementation's heuristic
  * (sail-sg/zero-bubble-pipeline-parallelism), re-stated here:
  * <ol>

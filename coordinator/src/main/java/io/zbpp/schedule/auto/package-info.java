@@ -1,5 +1,5 @@
 /**
- * The automatic zero-bubble scheduler (PAPER.md §4): a heuristic that reproduces the reference
+ * The automatic zero-bubble scheduler (docs/design.md §4): a heuristic that reproduces the reference
  * implementation's {@code manual_order}, searched over its eight {@link io.zbpp.schedule.auto.Choices}.
  *
  * <p>Entry points: {@link io.zbpp.schedule.auto.AutoScheduler#search(io.zbpp.schedule.Shape,

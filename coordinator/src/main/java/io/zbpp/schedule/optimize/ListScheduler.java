@@ -4,7 +4,7 @@ package io.zbpp.schedule.optimize;
  * A greedy list schedule used as a further warm start: in global time order, each stage, when free, runs a
  * ready B, else a ready F if memory and its in-flight cap allow, else a pending W, else waits for the next pass
  * to end anywhere.
- * W's thus fill bubbles, as in ZB-H1/H2 (PAPER.md §3), and memory is respected by construction.
+ * W's thus fill bubbles, as in ZB-H1/H2 (docs/design.md §3), and memory is respected by construction.
  */
 final class ListScheduler {
   private ListScheduler() {}

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The exact schedule optimizer (PAPER.md §4): the single-chunk plan of least cost under the cost model's
+ * The exact schedule optimizer (docs/design.md §4): the single-chunk plan of least cost under the cost model's
  * memory limit, or, within the time limit, the best plan found with a proven lower bound.
  *
  * <p>Cost is the {@link Simulator}'s: each stage runs its order as soon as dependencies allow and the cost

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CP-SAT model of a single-chunk schedule (PAPER.md §4, as interval scheduling rather than the paper's
+ * The CP-SAT model of a single-chunk schedule (docs/design.md §4, as interval scheduling rather than the paper's
  * big-M ILP), optionally restricted to a neighbourhood of a current plan for large-neighbourhood search.
  *
  * <p>Each stage's current order splits into a <em>fixed prefix</em> (start times kept), a <em>free middle</em>

@@ -1,7 +1,7 @@
 package io.zbpp.schedule.optimize;
 
 /**
- * A family of ZB-H1/ZB-H2-like orders (PAPER.md §3) searched exhaustively as a second warm start. Stage i runs
+ * A family of ZB-H1/ZB-H2-like orders (docs/design.md §3) searched exhaustively as a second warm start. Stage i runs
  * a_i warm-up F's, then repeats "B(k); W(k − d_i) once k ≥ d_i; F(k + a_i) while F's remain", then its
  * remaining W's: a_i microbatches are in flight between F and B, d_i more hold M_W between B and W. With
  * a_i = p − i and d_i = i this is ZB-H1 (peak p·M_B); with larger a_i it approaches ZB-H2. The family is

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One of the twelve experimental settings of the paper (PAPER.md §7): the model shape, the pipeline shape,
+ * One of the twelve experimental settings of the paper (docs/design.md §7): the model shape, the pipeline shape,
  * the profiled pass times (ms) and, where the paper gives them (m = 3p), the published bubble rates.
  *
- * <p>Memory deltas follow PAPER.md §2 per unit of s·b: ΔM(F) = 34h + 5as, ΔM(W) = −32h,
+ * <p>Memory deltas follow docs/design.md §2 per unit of s·b: ΔM(F) = 34h + 5as, ΔM(W) = −32h,
  * ΔM(B) = −(ΔM(F) + ΔM(W)), with s = 1024.
  *
  * @param model the model name, e.g. {@code 1.5B}

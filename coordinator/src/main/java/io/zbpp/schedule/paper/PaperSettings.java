@@ -3,7 +3,7 @@ package io.zbpp.schedule.paper;
 import java.util.List;
 import java.util.Map;
 
-/** The data of PAPER.md §7: profiled times of the paper's appendix and the published bubble rates. */
+/** The data of docs/design.md §7: profiled times of the paper's appendix and the published bubble rates. */
 final class PaperSettings {
   private PaperSettings() {}
 

@@ -20,7 +20,7 @@ import java.util.List;
  *   {@code W}, {@code X} for a fused BW) or {@code .} when the stage is idle for at least half of it.</li>
  * </ul>
  * Both start with a header (schedule, p, m, cost, bubble rate, what one cell means). Times are the
- * simulator's (PAPER.md §2); every stage shares the time axis, so idle time before a stage's first pass shows
+ * simulator's (docs/design.md §2); every stage shares the time axis, so idle time before a stage's first pass shows
  * as dots. Lines carry no trailing spaces.
  */
 public final class AsciiGrid {

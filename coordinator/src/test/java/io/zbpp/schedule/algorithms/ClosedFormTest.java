@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The closed forms of PAPER.md §3 and §5 with equal per-stage costs and no communication. "Bubble" is
- * cost − m·(T_F+T_B+T_W) with the cost from the simulator; memory uses the paper's deltas (PAPER.md §2) of
+ * The closed forms of docs/design.md §3 and §5 with equal per-stage costs and no communication. "Bubble" is
+ * cost − m·(T_F+T_B+T_W) with the cost from the simulator; memory uses the paper's deltas (docs/design.md §2) of
  * the 1.5B model: ΔM(F) = M_B, ΔM(B) = M_W − M_B, ΔM(W) = −M_W.
  */
 class ClosedFormTest {

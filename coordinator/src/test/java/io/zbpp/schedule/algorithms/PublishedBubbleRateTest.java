@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * With the paper's profiled costs (PAPER.md §7, m = 3p rows), the simulated bubble rates of 1F1B, ZB-H1 and
+ * With the paper's profiled costs (docs/design.md §7, m = 3p rows), the simulated bubble rates of 1F1B, ZB-H1 and
  * ZB-H2 agree with the published ones within 0.002.
  */
 class PublishedBubbleRateTest {

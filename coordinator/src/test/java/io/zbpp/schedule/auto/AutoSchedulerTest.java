@@ -61,7 +61,7 @@ class AutoSchedulerTest {
     }
   }
 
-  /** With T_F = T_B = T_W and no comm: ZB-1p has ZB-H1's bubble (p−1)(T_F+T_B−T_W), ZB-2p none (PAPER.md §3). */
+  /** With T_F = T_B = T_W and no comm: ZB-1p has ZB-H1's bubble (p−1)(T_F+T_B−T_W), ZB-2p none (docs/design.md §3). */
   @ParameterizedTest
   @CsvSource({"4, 12", "8, 24", "16, 48", "8, 64"})
   void equalCostsGiveTheHandcraftedBubbles(int p, int m) {

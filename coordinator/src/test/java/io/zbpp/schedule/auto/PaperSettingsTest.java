@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * ZB-1p and ZB-2p on the paper's twelve settings (PAPER.md §7), with the memory deltas of
+ * ZB-1p and ZB-2p on the paper's twelve settings (docs/design.md §7), with the memory deltas of
  * {@link PaperSetting}. Published targets exist at m = 3p: at the published precision (4 decimals), ZB-2p
  * must not exceed the published ZB-2p and ZB-1p must not exceed the published ZB-H1 (the paper's ZB-1p
  * equalled ZB-H1). Every setting: ZB-1p beats 1F1B, ZB-2p is no worse than ZB-1p, and both match the

@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Time of the automatic zero-bubble search (all eight choice combinations, the winner's plan built and
- * simulated) on the paper's 28.3B costs (PAPER.md §7: T_F 10.402, T_B 10.248, T_W 7.698, T_comm 0.46 ms;
+ * simulated) on the paper's 28.3B costs (docs/design.md §7: T_F 10.402, T_B 10.248, T_W 7.698, T_comm 0.46 ms;
  * ΔM per unit s·b of h = 6144, a = 48) for p stages and m microbatches; m may be written {@code 3p}.
  * Run with {@code coordinator/scripts/jmh.sh AutoSchedulerBench}.
  */

@@ -3,7 +3,7 @@ package io.zbpp.gpu.device;
 /**
  * The ops one pipeline chunk executes, over explicit buffers, llm.c style: every op is a forward/backward pair
  * and the backward of an op with parameters is split into its input half (B) and its weight half (W), as
- * PAPER.md §1 requires. Shape letters: {@code B} microbatch size, {@code T} sequence length, {@code C}
+ * docs/design.md §1 requires. Shape letters: {@code B} microbatch size, {@code T} sequence length, {@code C}
  * channels, {@code OC} output channels, {@code NH} heads, {@code Vp} vocabulary, {@code N} any element count.
  * All tensors are row-major float32. Token ids travel as float32 values holding exact integers (below 2^24).
  *
@@ -96,7 +96,7 @@ public interface Device extends AutoCloseable {
   void crossEntropyBackward(Buf dlogits, Buf probs, Buf targets, float dloss, int N, int Vp);
 
   /**
-   * AdamW with decoupled weight decay (PAPER.md §6's form): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
+   * AdamW with decoupled weight decay (docs/design.md §6's form): m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²;
    * θ ← θ·(1 − lr·wd) − lr·m̂/(√v̂ + eps) with bias-corrected m̂, v̂ at step t ≥ 1. Leaves grad untouched.
    */
   void adamw(Buf param, Buf grad, Buf m, Buf v, int N, float lr, float beta1, float beta2, float eps,

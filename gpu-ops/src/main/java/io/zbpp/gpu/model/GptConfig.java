@@ -22,7 +22,7 @@ public record GptConfig(String name, int layers, int hidden, int heads, int voca
     put(new GptConfig("tiny", 8, 32, 4, 256, 16));
     // small: the demo, learns visibly in about two minutes on 2 cores.
     put(new GptConfig("small", 8, 128, 4, 256, 64));
-    // The paper's four shapes (PAPER.md §7), GPT-2 vocabulary, sequence length 1024.
+    // The paper's four shapes (docs/design.md §7), GPT-2 vocabulary, sequence length 1024.
     put(new GptConfig("1.5b", 22, 2304, 24, 50257, 1024));
     put(new GptConfig("6.2b", 30, 4096, 32, 50257, 1024));
     put(new GptConfig("14.6b", 46, 5120, 40, 50257, 1024));
@@ -78,12 +78,12 @@ public record GptConfig(String name, int layers, int hidden, int heads, int voca
     return (long) vocab * c + (long) seqLen * c + layers * blockParams() + 2 * c + (long) vocab * c;
   }
 
-  /** PAPER.md §2's M_B per layer for microbatch size b: s·b·(34h + 5a·s) bytes (fp16 Megatron). */
+  /** docs/design.md §2's M_B per layer for microbatch size b: s·b·(34h + 5a·s) bytes (fp16 Megatron). */
   public long paperActivationBytes(int b) {
     return (long) seqLen * b * (34L * hidden + 5L * heads * seqLen);
   }
 
-  /** PAPER.md §2's M_W per layer: 32·s·b·h bytes still held after B until W. */
+  /** docs/design.md §2's M_W per layer: 32·s·b·h bytes still held after B until W. */
   public long paperWStashBytes(int b) {
     return 32L * seqLen * b * hidden;
   }

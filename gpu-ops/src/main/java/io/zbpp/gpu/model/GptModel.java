@@ -4,7 +4,7 @@ import io.zbpp.gpu.device.Device;
 import java.util.List;
 
 /**
- * A GPT and its partition into V chunks by layers (PAPER.md §7: the embedding rides on the first chunk, the
+ * A GPT and its partition into V chunks by layers (docs/design.md §7: the embedding rides on the first chunk, the
  * final norm, head and loss on the last; the partition may be uneven). Building chunk c on a device gives the
  * same parameters whatever V is, since each layer is initialised from (seed, global layer index) only.
  */

@@ -1,7 +1,7 @@
 package io.zbpp.gpu.optim;
 
 /**
- * The one definition of the global optimizer check (PAPER.md §6), shared by the reference trainer and the
+ * The one definition of the global optimizer check (docs/design.md §6), shared by the reference trainer and the
  * pipeline runtime so that both decide alike bit for bit:
  * <ul>
  *   <li>global grad-norm² = Σ over chunks <em>in model order</em> of each chunk's {@code gradNormSquared()}

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The compute of one model chunk (a contiguous run of layers) on one device, as a pipeline stage executes it:
- * F, B and W per microbatch (PAPER.md §1), then an optimizer step at the end of an iteration.
+ * F, B and W per microbatch (docs/design.md §1), then an optimizer step at the end of an iteration.
  *
  * <p>Contract the runtime relies on:
  * <ul>
@@ -43,17 +43,17 @@ public interface ChunkRunner extends AutoCloseable {
 
   /**
    * Σ g² over this chunk's accumulated gradients (double, parameters in model order): its share of the global
-   * gradient norm for clipping (PAPER.md §6). NaN or +∞ when a gradient is not finite.
+   * gradient norm for clipping (docs/design.md §6). NaN or +∞ when a gradient is not finite.
    */
   double gradNormSquared();
 
-  /** Whether every accumulated gradient is finite (the inf/NaN check of PAPER.md §6). */
+  /** Whether every accumulated gradient is finite (the inf/NaN check of docs/design.md §6). */
   default boolean gradsFinite() {
     return Double.isFinite(gradNormSquared());
   }
 
   /**
-   * Post-validation (PAPER.md §6): steps with the accumulated gradients multiplied by {@code gradScale} (the
+   * Post-validation (docs/design.md §6): steps with the accumulated gradients multiplied by {@code gradScale} (the
    * clip coefficient, 1 for none) and keeps them, so that a rejected step can be rolled back and redone.
    * {@code stepScaled(it, 1)} then {@link #zeroGradients} equals {@link #step} bit for bit.
    */

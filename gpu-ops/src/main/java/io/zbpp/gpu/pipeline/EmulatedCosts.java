@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * What the emulated backend pretends, per chunk: the time of F, B and W (slept, not spun), and a memory model
  * — F adds {@code activationBytes}, B swaps them for {@code wStashBytes} (held until W), W frees those. So
- * ΔM(F) = +M_B, ΔM(B) = M_W − M_B, ΔM(W) = −M_W as in PAPER.md §2.
+ * ΔM(F) = +M_B, ΔM(B) = M_W − M_B, ΔM(W) = −M_W as in docs/design.md §2.
  */
 public record EmulatedCosts(List<Duration> forward, List<Duration> backwardInput,
     List<Duration> backwardWeight, List<Long> activationBytes, List<Long> wStashBytes) {

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Measured costs of each chunk's passes, the inputs the schedule's cost model takes (PAPER.md §2, §4): the
+ * Measured costs of each chunk's passes, the inputs the schedule's cost model takes (docs/design.md §2, §4): the
  * memory delta of F, B and W in bytes (from {@link ChunkRunner#bytesHeld}) and their wall time in nanoseconds
  * (median over microbatches). Measured by running whole iterations single-device on fresh runners.
  *

@@ -16,7 +16,7 @@ import io.zbpp.gpu.optim.GradientClipping;
  * microbatch, every chunk steps. Since each chunk's W runs in microbatch order, any schedule that also runs W
  * in microbatch order accumulates the same gradients in the same order (CPU backend: identical bits).
  *
- * <p>With {@link Options} it also applies the global check of PAPER.md §6 exactly as {@link GradientClipping}
+ * <p>With {@link Options} it also applies the global check of docs/design.md §6 exactly as {@link GradientClipping}
  * defines it: after the last microbatch, optionally poison the gradients of some chunks (the chunks one
  * pipeline stage would hold), sum the per-chunk grad-norm² in model order, then skip (non-finite), clip, or
  * step every chunk. This is the oracle of the runtime's post-validation.

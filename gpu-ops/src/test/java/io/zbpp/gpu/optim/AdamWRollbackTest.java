@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Post-validation's optimizer arithmetic (PAPER.md §6): an eager step rolled back and redone with a clip
+ * Post-validation's optimizer arithmetic (docs/design.md §6): an eager step rolled back and redone with a clip
  * coefficient equals a direct clipped step — bit for bit with the exact copy, within 1e-6 relative with the
  * paper's in-place inverse (Algorithm 1) — and {@code update(1)} then zeroing equals {@code step()}.
  */

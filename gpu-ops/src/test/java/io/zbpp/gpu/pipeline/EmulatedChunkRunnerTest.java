@@ -57,7 +57,7 @@ class EmulatedChunkRunnerTest {
   @Test
   void defaultMemoryModelIsThePapersPerLayerFormula() {
     RunnerSpec s = RunnerSpec.of("1.5b", Backend.EMULATED, 1, 2, 6, 2);
-    // 11 layers per chunk; M_B = s·b·(34h + 5a·s), M_W = 32·s·b·h (PAPER.md §2).
+    // 11 layers per chunk; M_B = s·b·(34h + 5a·s), M_W = 32·s·b·h (docs/design.md §2).
     assertThat(s.emulated().activationBytes().get(0)).isEqualTo(11L * 1024 * 6 * (34 * 2304 + 5 * 24 * 1024));
     assertThat(s.emulated().wStashBytes().get(0)).isEqualTo(11L * 32 * 1024 * 6 * 2304);
   }

@@ -3,7 +3,7 @@ package io.zbpp.protocol.msg;
 import java.util.Objects;
 
 /**
- * A job incarnation: the fencing token every coordinator→stage command carries (DESIGN.md "Contracts").
+ * A job incarnation: the fencing token every coordinator→stage command carries (docs/design.md "Contracts").
  * A stage that has loaded epoch e rejects commands of any other job or of an epoch below e.
  */
 public record JobEpoch(String jobId, long epoch) {

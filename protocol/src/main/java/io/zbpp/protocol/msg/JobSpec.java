@@ -7,14 +7,14 @@ import java.util.Objects;
  * A training job as the coordinator receives it.
  *
  * @param schedule a registered schedule name; ignored when {@code planText} is not empty
- * @param planText a plan file (DESIGN.md format) to run as given, or empty
+ * @param planText a plan file (docs/design.md format) to run as given, or empty
  * @param costF profiled T_F, one value or one per stage (ms or any unit); empty: estimate from {@code model}
  * @param memLimit per-stage memory limit in the cost model's unit (bytes); 0 for none
  * @param memLimitFactor memory limit as a multiple of p·M_B (ZB-1p is 1, ZB-2p is 2); 0 for none
  * @param frameBytes the largest tensor payload of one message; bigger tensors are split into frames
  * @param optimizer the optimizer check (clipping, inf/NaN skip, post-validation)
  * @param memF memory delta ΔM(F), one value or one per stage (the cost model's unit, bytes); empty: from
- *     {@code model} (PAPER.md §2), as before these fields existed
+ *     {@code model} (docs/design.md §2), as before these fields existed
  * @param memB ΔM(B), as {@code memF}; each list replaces only its own pass's delta
  * @param memW ΔM(W), as {@code memF}
  */

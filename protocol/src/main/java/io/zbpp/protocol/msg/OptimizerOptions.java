@@ -3,7 +3,7 @@ package io.zbpp.protocol.msg;
 import java.util.Objects;
 
 /**
- * How a job checks its optimizer step (PAPER.md §6); {@code zbpp train} options map 1:1:
+ * How a job checks its optimizer step (docs/design.md §6); {@code zbpp train} options map 1:1:
  * {@code --post-validation on|off} → {@link Check#POST_VALIDATION} / {@link Check#SYNC}, {@code --clip-norm C}
  * → {@code clipNorm}, {@code --rollback exact|in-place} → {@link Rollback}, {@code --inject-nan IT:STAGE} →
  * {@code injectNanIteration}, {@code injectNanStage}.

@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One op of a lowered stage program. Prints with the plan grammar of DESIGN.md,
+ * One op of a lowered stage program. Prints with the plan grammar of docs/design.md,
  * {@code <stage><OP><microbatch>[.<chunk>]} (e.g. {@code 2SEND_B5}, {@code 1RECV_F3.5}), the chunk suffix
  * only when the chunk differs from the stage, and {@code <stage>STEP[.<chunk>]} for the optimizer step,
  * which has no microbatch. {@code parse(x.toString())} equals {@code x}.

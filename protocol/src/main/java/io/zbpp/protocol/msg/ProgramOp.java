@@ -1,7 +1,7 @@
 package io.zbpp.protocol.msg;
 
 /**
- * The ops of a lowered stage program: the compute passes of the plan (F, B, W, fused BW; PAPER.md §1),
+ * The ops of a lowered stage program: the compute passes of the plan (F, B, W, fused BW; docs/design.md §1),
  * communication (SEND/RECV of activations F and input gradients B), the loss read-out on the last chunk and
  * the end-of-iteration optimizer STEP of one chunk, and the optimizer check's reduction and validation (issue 6,
  * docs/post-validation.md). The order matches the {@code ProgramOp} enum of
@@ -41,7 +41,7 @@ public enum ProgramOp {
     return ordinal() <= LOSS.ordinal();
   }
 
-  /** Whether the op belongs to the optimizer step and its check (PAPER.md §6). */
+  /** Whether the op belongs to the optimizer step and its check (docs/design.md §6). */
   public boolean isOptimizer() {
     return ordinal() >= STEP.ordinal();
   }
