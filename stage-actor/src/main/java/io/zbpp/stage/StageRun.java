@@ -98,10 +98,6 @@ final class StageRun {
     return attempt;
   }
 
-  OptimizerOptions options() {
-    return options;
-  }
-
   /**
    * Post-validation: the previous iteration's full state is known here and rejects its step, but this stage is
    * still in the speculative part of attempt 0 — so it goes straight to the validation ops (what it skips would
