@@ -11,7 +11,7 @@ import java.util.Optional;
  * spells out which chunk feeds which. Keys carry attempt 0; the interpreter moves them to its attempt.
  *
  * <p>At the model's edges a pass has no tensor to read or hand on: F on chunk 0 reads the microbatch's tokens,
- * F on chunk V−1 keeps its logits for LOSS, B on chunk V−1 starts from the loss, B on chunk 0 has no one to
+ * F on chunk V−1 keeps its loss for LOSS, B on chunk V−1 starts from the loss, B on chunk 0 has no one to
  * give its input gradient to.
  */
 public final class Dataflow {

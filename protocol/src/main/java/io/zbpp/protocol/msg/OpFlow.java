@@ -22,7 +22,7 @@ import java.util.Optional;
  *
  * <pre>
  * F j.c          act[j, c+1] = forward_c(act[j, c])          chunk 0 reads microbatch j's tokens instead;
- *                                                            chunk V−1 keeps its logits for LOSS
+ *                                                            chunk V−1 computes and keeps the loss
  * B j.c          grad[j, c−1] = backward_input_c(grad[j, c]) chunk V−1 starts from the loss; chunk 0 gives
  *                                                            its gradient to no one
  * W j.c          weight_grads_c += backward_weight_c(j)      reads what B j.c kept, writes no tensor
