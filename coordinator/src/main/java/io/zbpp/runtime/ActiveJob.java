@@ -20,7 +20,7 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The coordinator's bookkeeping for the job it drives, kept out of the actor (docs/design.md "Conventions": thin actors): which stages
+ * The coordinator's bookkeeping for the job it drives, kept out of the actor (STYLE.md §5): which stages
  * loaded, the reports of the current iteration, the per-iteration results and the parameter digest.
  */
 final class ActiveJob {

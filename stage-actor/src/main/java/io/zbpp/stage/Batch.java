@@ -32,7 +32,6 @@ final class Batch {
   /** Where a batch runs: iteration and attempt, this stage and the stage count, and the two senders. */
   record Context(int iteration, int attempt, int stage, int stages, Sender sender, StateSender states) {}
 
-  /** The results in step order: a {@link Computed} for compute and optimizer ops, null for SEND and RECV. */
   static List<Computed> run(List<StageRun.Step> steps, ChunkSet chunks, StageOptimizer opt, Context cx) {
     int iteration = cx.iteration();
     Map<TensorKey, HostTensor> produced = new HashMap<>();
