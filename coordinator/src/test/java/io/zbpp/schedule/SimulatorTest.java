@@ -74,7 +74,8 @@ class SimulatorTest {
 
     assertThatThrownBy(() -> Simulator.simulate(plan, CostModel.uniform(2, 1, 1, 1, 0)))
         .isInstanceOf(InvalidPlanException.class)
-        .hasMessage("deadlock: stage 0 waits at 0B0 (pass 0); stage 1 waits at 1F0 (pass 0)");
+        .hasMessage("deadlock: stage 0 waits at 0B0 (pass 0) for 1B0 (B after the next stage's B); "
+            + "stage 1 waits at 1F0 (pass 0) for 0F0 (F after the previous stage's F)");
   }
 
   @Test
