@@ -35,12 +35,12 @@ public final class Devices {
     return switch (backend) {
       case CPU -> new CpuDevice();
       case CUDA -> {
-        CudaProbe.Status s = CudaProbe.status();
-        if (s.available()) {
+        if (resolve(backend) == Backend.CUDA) {
           yield CudaDevice.create(0);
         }
         if (WARNED.compareAndSet(false, true)) {
-          LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend", s.reason());
+          LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend",
+              fallbackReason(backend));
         }
         yield new CpuDevice();
       }
