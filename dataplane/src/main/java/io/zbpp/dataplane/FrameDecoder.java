@@ -1,7 +1,10 @@
 package io.zbpp.dataplane;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +14,9 @@ import java.nio.charset.StandardCharsets;
  * gathers a whole frame in a growing cumulation buffer (which regrows and copies again and again for a 64 MiB
  * frame): the small prefix and header go through one reused scratch buffer, and the payload is copied once,
  * straight from the socket's read buffers into the receive buffer that {@link Listener#payloadBuffer} lends,
- * whatever the chunk boundaries. Runs on the channel's event loop; not shareable.
+ * whatever the chunk boundaries. On plain TCP, {@link #readAllocator()} goes one step further: while a large
+ * payload is being read, the socket reads straight into the receive buffer, so the payload's only copy is the
+ * kernel's. Runs on the channel's event loop; not shareable.
  */
 final class FrameDecoder extends ChannelInboundHandlerAdapter {
   /** What the decoder hands on, in stream order. */
@@ -38,18 +43,55 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
   private TensorHeader header;
   private ByteBuf payload;
   private int remaining;
+  /** The slice of {@link #payload} last handed to the socket by {@link #readAllocator()}, if any. */
+  private ByteBuf inPlace;
 
   FrameDecoder(Listener listener) {
     this.listener = listener;
+  }
+
+  /** Payloads at least this much from their end are read in place; smaller rests are not worth a read. */
+  static final int IN_PLACE_MIN_BYTES = 16 * 1024;
+
+  /**
+   * The channel's read buffers (plain TCP only; TLS reads ciphertext): Netty's adaptive ones, except while a
+   * payload has at least {@link #IN_PLACE_MIN_BYTES} to go — then a slice of the receive buffer where the
+   * rest of the payload belongs, so the read lands in place and {@link #channelRead} only moves the index.
+   */
+  RecvByteBufAllocator readAllocator() {
+    RecvByteBufAllocator adaptive = new AdaptiveRecvByteBufAllocator();
+    return () -> new RecvByteBufAllocator.DelegatingHandle(adaptive.newHandle()) {
+      @Override
+      public ByteBuf allocate(ByteBufAllocator alloc) {
+        if (state == State.PAYLOAD && remaining >= IN_PLACE_MIN_BYTES) {
+          inPlace = payload.retainedSlice(payload.writerIndex(), remaining).clear();
+          return inPlace;
+        }
+        return super.allocate(alloc);
+      }
+    };
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf in = (ByteBuf) msg;
     try {
-      decode(in);
+      if (in == inPlace) {
+        inPlace = null;
+        readInPlace(in.readableBytes());
+      } else {
+        decode(in);
+      }
     } finally {
       in.release();
+    }
+  }
+
+  private void readInPlace(int n) {
+    payload.writerIndex(payload.writerIndex() + n);
+    remaining -= n;
+    if (remaining == 0) {
+      deliver();
     }
   }
 

@@ -173,7 +173,11 @@ public final class NettyDataPlane implements DataPlane {
         }
         tls.ifPresent(t -> ch.pipeline().addLast(peer == null ? t.server.newHandler(ch.alloc())
             : t.client.newHandler(ch.alloc(), peer.host(), peer.port())));
-        ch.pipeline().addLast(new FrameDecoder(link), link);
+        FrameDecoder decoder = new FrameDecoder(link);
+        if (tls.isEmpty()) {
+          ch.config().setRecvByteBufAllocator(decoder.readAllocator());
+        }
+        ch.pipeline().addLast(decoder, link);
       }
     };
   }

@@ -84,6 +84,33 @@ class FrameDecoderTest {
   }
 
   @Test
+  void readsALargePayloadInPlaceThroughTheReadAllocator() {
+    byte[] payload = new byte[100_000];
+    new Random(2).nextBytes(payload);
+    TensorHeader h = new TensorHeader(new JobEpoch("j", 1), TensorKey.activation(0, 0, 0), List.of(25_000));
+    Events events = new Events();
+    FrameDecoder decoder = new FrameDecoder(events);
+    EmbeddedChannel ch = new EmbeddedChannel(decoder);
+    io.netty.channel.RecvByteBufAllocator.Handle reads = decoder.readAllocator().newHandle();
+    ByteBuf head = Frames.tensorHead(ALLOC, h, payload.length);
+    ch.writeInbound(head.writeBytes(payload, 0, 1000));
+
+    ByteBuf target = reads.allocate(ALLOC);
+    assertThat(target.writableBytes()).as("the rest of the payload").isEqualTo(99_000);
+    target.writeBytes(payload, 1000, 60_000);
+    ch.writeInbound(target);
+    ByteBuf rest = reads.allocate(ALLOC);
+    assertThat(rest.writableBytes()).isEqualTo(39_000);
+    ch.writeInbound(rest.writeBytes(payload, 61_000, 39_000));
+
+    assertThat(events.payloads).hasSize(1);
+    assertThat(events.payloads.get(0)).isEqualTo(payload);
+    ByteBuf ordinary = reads.allocate(ALLOC);
+    assertThat(ordinary.capacity()).as("between frames: Netty's own read buffer").isLessThan(99_000);
+    ordinary.release();
+  }
+
+  @Test
   void rejectsAnUnknownFrameType() {
     EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(new Events()));
 
