@@ -48,15 +48,17 @@ public final class BenchTransportCommand implements Callable<Integer> {
     List<Integer> bytes = check();
     PrintWriter out = spec.commandLine().getOut();
     if (!json) {
-      out.printf("two JVMs on 127.0.0.1, %d cores; latency: median one-way, at least %d samples; MB = 10^6 bytes%n",
-          Runtime.getRuntime().availableProcessors(), repetitions);
-      out.printf("%-15s %10s %10s %8s %12s%n", "transport", "bytes", "MB/s", "ratio", "latency ms");
+      out.printf("two JVMs on 127.0.0.1, %d cores; medians of %d interleaved rounds; latency: one-way, at least %d "
+          + "samples; CPU: both JVMs; MB = 10^6 bytes%n", Runtime.getRuntime().availableProcessors(),
+          TransportBench.ROUNDS, repetitions);
+      out.printf("%-15s %10s %10s %8s %12s %10s%n", "transport", "bytes", "MB/s", "ratio", "latency ms",
+          "CPU s/GB");
       out.flush();
     }
     List<TransportBench.Row> rows = TransportBench.run(bytes, repetitions, transports, r -> {
       if (!json) {
-        out.printf(Locale.ROOT, "%-15s %10d %10.0f %8.2f %12.3f%n", r.transport(), r.bytes(), r.mbPerSecond(),
-            r.ratio(), r.latencyMillis());
+        out.printf(Locale.ROOT, "%-15s %10d %10.0f %8.2f %12.3f %10.2f%n", r.transport(), r.bytes(),
+            r.mbPerSecond(), r.ratio(), r.latencyMillis(), r.cpuSecondsPerGb());
         out.flush();
       }
     });

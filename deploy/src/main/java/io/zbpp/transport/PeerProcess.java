@@ -77,6 +77,11 @@ final class PeerProcess implements AutoCloseable {
     }
   }
 
+  /** CPU time the peer used so far, all threads (Linux: from /proc, 10 ms ticks). */
+  long cpuNanos() {
+    return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+  }
+
   @Override
   public void close() {
     try {

@@ -1,13 +1,15 @@
 package io.zbpp.transport;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.ActorSystem;
 
 /**
@@ -15,10 +17,11 @@ import org.apache.pekko.actor.ActorSystem;
  * 127.0.0.1 over a raw JDK socket, the Netty data plane and Artery, one transport at a time.
  *
  * <p>Per row: the median one-way latency of {@link #latencySamples} single messages, one at a time (from the
- * send to the full arrival by the peer's clock: both JVMs read the machine's one monotonic clock), then the throughput of at least
- * {@code repetitions} messages and at least {@code repetitions × 4 MiB} sent back to back with up to
- * {@link #window} messages unacknowledged (Artery has no flow control and drops what overflows its queues),
- * timed from the first send to the last arrival. MB are 10⁶ bytes.
+ * send to the full arrival by the peer's clock: both JVMs read the machine's one monotonic clock), and the
+ * throughput of at least {@code repetitions} messages and at least {@code repetitions × 4 MiB}, sent back to
+ * back with up to {@link #window} messages unacknowledged (Artery has no flow control and drops what overflows
+ * its queues), timed from the first send to the last arrival. Both are split over {@link #ROUNDS} rounds that
+ * interleave the transports (see {@link #measure}). The raw socket is measured first. MB are 10⁶ bytes.
  */
 public final class TransportBench {
   /** The transport the runtime sends tensors over between processes. */
@@ -26,8 +29,12 @@ public final class TransportBench {
   public static final String RAW = "raw-socket";
   public static final List<String> TRANSPORTS = List.of(RAW, DATA_PLANE, "artery-chunked", "artery-large");
 
-  /** One row of the report: throughput, its ratio to the raw socket at the same size, median latency. */
-  public record Row(String transport, int bytes, double mbPerSecond, double ratio, double latencyMillis) {}
+  /**
+   * One row of the report: throughput, its ratio to the raw socket at the same size, median latency, and the CPU
+   * time both JVMs spent per GB moved in the throughput batches (less sensitive to a busy machine than time).
+   */
+  public record Row(String transport, int bytes, double mbPerSecond, double ratio, double latencyMillis,
+      double cpuSecondsPerGb) {}
 
   private TransportBench() {}
 
@@ -60,14 +67,7 @@ public final class TransportBench {
           warmUp(p, sizes);
         }
         for (int bytes : sizes) {
-          double raw = Double.NaN;
-          for (Probe p : probes.values()) {
-            double[] m = measure(p, bytes, repetitions);
-            raw = p.transport().equals(RAW) ? m[0] : raw;
-            Row row = new Row(p.transport(), bytes, m[0], m[0] / raw, m[1]);
-            rows.add(row);
-            progress.accept(row);
-          }
+          rows.addAll(measure(probes.values(), bytes, repetitions, () -> cpuNanos() + peer.cpuNanos(), progress));
         }
       } finally {
         for (Probe p : probes.values()) {
@@ -81,6 +81,9 @@ public final class TransportBench {
     }
     return rows;
   }
+
+  /** Interleaved measuring rounds per size. */
+  public static final int ROUNDS = 5;
 
   /** Messages in flight while measuring throughput: about 32 MiB, at least 2, at most 16. */
   static int window(int bytes) {
@@ -96,19 +99,53 @@ public final class TransportBench {
     }
   }
 
-  /** {mbPerSecond, median latency ms}. */
-  private static double[] measure(Probe p, int bytes, int repetitions) throws Exception {
-    double[] latency = new double[latencySamples(bytes, repetitions)];
-    for (int i = 0; i < latency.length; i++) {
-      long start = System.nanoTime();
-      p.send(i, bytes);
-      latency[i] = (p.awaitAck() - start) / 1e6;
+  /**
+   * The rows of one size: {@link #ROUNDS} rounds, each giving every transport in turn a share of the latency
+   * samples and a throughput batch, so that a noisy neighbour slows all transports alike; each row reports
+   * the median batch throughput and the median of all its latency samples.
+   */
+  private static List<Row> measure(Collection<Probe> probes, int bytes, int repetitions, LongSupplier cpu,
+      Consumer<Row> progress) throws Exception {
+    int samples = (latencySamples(bytes, repetitions) + ROUNDS - 1) / ROUNDS;
+    long messages = Math.max(repetitions, (long) repetitions * (4 << 20) / bytes);
+    int batch = (int) Math.max(window(bytes), (messages + ROUNDS - 1) / ROUNDS);
+    Map<Probe, List<Double>> latency = new LinkedHashMap<>();
+    Map<Probe, List<Double>> throughput = new LinkedHashMap<>();
+    Map<Probe, Long> cpuUsed = new LinkedHashMap<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      for (Probe p : probes) {
+        List<Double> lat = latency.computeIfAbsent(p, k -> new ArrayList<>());
+        for (int i = 0; i < samples; i++) {
+          long start = System.nanoTime();
+          p.send(i, bytes);
+          lat.add((p.awaitAck() - start) / 1e6);
+        }
+        long cpu0 = cpu.getAsLong();
+        throughput.computeIfAbsent(p, k -> new ArrayList<>()).add(throughput(p, bytes, batch));
+        cpuUsed.merge(p, cpu.getAsLong() - cpu0, Long::sum);
+      }
     }
-    Arrays.sort(latency);
-    int n = latency.length;
-    double median = n % 2 == 1 ? latency[n / 2] : (latency[n / 2 - 1] + latency[n / 2]) / 2;
-    int messages = (int) Math.max(repetitions, (long) repetitions * (4 << 20) / bytes);
-    return new double[] {throughput(p, bytes, messages), median};
+    double raw = median(throughput.values().iterator().next());
+    List<Row> rows = new ArrayList<>();
+    for (Probe p : probes) {
+      double mb = median(throughput.get(p));
+      double gb = (double) ROUNDS * batch * bytes / 1e9;
+      Row row = new Row(p.transport(), bytes, mb, mb / raw, median(latency.get(p)), cpuUsed.get(p) / 1e9 / gb);
+      rows.add(row);
+      progress.accept(row);
+    }
+    return rows;
+  }
+
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
   /** At least {@code repetitions}; more for small messages (up to 200, about 16 MiB), which are cheap. */
