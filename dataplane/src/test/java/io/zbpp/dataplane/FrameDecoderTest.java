@@ -42,7 +42,8 @@ class FrameDecoderTest {
 
     @Override
     public void onTensor(TensorHeader header, ByteBuf payload) {
-      seen.add("TENSOR " + header.job() + " " + header.key() + " " + header.shape() + " " + payload.readableBytes());
+      seen.add("TENSOR " + header.job() + " " + header.key() + " " + header.shape() + " "
+          + payload.readableBytes());
       byte[] b = new byte[payload.readableBytes()];
       payload.readBytes(b);
       payloads.add(b);
@@ -50,7 +51,8 @@ class FrameDecoderTest {
   }
 
   private static ByteBuf stream(byte[] payload) {
-    TensorHeader h = new TensorHeader(new JobEpoch("j", 7), TensorKey.gradient(3, 5, 1), List.of(2, payload.length / 8));
+    TensorHeader h =
+        new TensorHeader(new JobEpoch("j", 7), TensorKey.gradient(3, 5, 1), List.of(2, payload.length / 8));
     ByteBuf s = Unpooled.buffer();
     s.writeBytes(Frames.hello(ALLOC, "stage-3", 4));
     s.writeBytes(Frames.tensorHead(ALLOC, h, payload.length)).writeBytes(payload);
@@ -123,6 +125,7 @@ class FrameDecoderTest {
     EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(new Events()));
 
     assertThatThrownBy(() -> ch.writeInbound(Unpooled.buffer().writeInt(10).writeByte(Frames.TENSOR).writeInt(6)))
-        .isInstanceOf(DataPlaneException.class).hasMessage("malformed frame: tensor header of 6 bytes in a frame of 10");
+        .isInstanceOf(DataPlaneException.class)
+        .hasMessage("malformed frame: tensor header of 6 bytes in a frame of 10");
   }
 }

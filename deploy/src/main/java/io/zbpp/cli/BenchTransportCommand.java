@@ -48,8 +48,8 @@ public final class BenchTransportCommand implements Callable<Integer> {
     List<Integer> bytes = check();
     PrintWriter out = spec.commandLine().getOut();
     if (!json) {
-      out.printf("two JVMs on 127.0.0.1, %d cores; medians of %d interleaved rounds; latency: one-way, at least %d "
-          + "samples; CPU: both JVMs; MB = 10^6 bytes%n", Runtime.getRuntime().availableProcessors(),
+      out.printf("two JVMs on 127.0.0.1, %d cores; %d interleaved rounds; MB/s: best round; latency: median one-way, "
+          + "at least %d samples; CPU: both JVMs; MB = 10^6 bytes%n", Runtime.getRuntime().availableProcessors(),
           TransportBench.ROUNDS, repetitions);
       out.printf("%-15s %10s %10s %8s %12s %10s%n", "transport", "bytes", "MB/s", "ratio", "latency ms",
           "CPU s/GB");
