@@ -125,6 +125,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements DataLink, 
   public void onHello(String id, int credits) {
     peerId = id;
     sendCredits += credits;
+    log.info("{} up ({} credits)", this, credits);
     plane.established(this);
     established.complete(this);
     drain();
