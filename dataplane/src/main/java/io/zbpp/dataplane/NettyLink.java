@@ -58,6 +58,10 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements DataLink, 
   public CompletableFuture<Void> send(TensorHeader header, ByteBuffer payload) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     Pending p = new Pending(header, payload.duplicate(), done);
+    if (channel.eventLoop().inEventLoop()) {
+      enqueue(p);
+      return done;
+    }
     try {
       channel.eventLoop().execute(() -> enqueue(p));
     } catch (RejectedExecutionException e) {
