@@ -95,9 +95,14 @@ final class FrameDecoder extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Frees the scratch buffer and a payload cut off mid-frame (the link is gone; nobody will release it). */
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     scratch.release();
+    if (payload != null) {
+      payload.release();
+      payload = null;
+    }
   }
 
   private void decode(ByteBuf in) {

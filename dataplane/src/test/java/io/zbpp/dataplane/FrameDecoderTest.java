@@ -21,7 +21,7 @@ class FrameDecoderTest {
   private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
 
   /** Records what the decoder hands on; lends one reused buffer per payload, as the receive buffers do. */
-  private static final class Events implements FrameDecoder.Listener {
+  private static class Events implements FrameDecoder.Listener {
     final List<String> seen = new ArrayList<>();
     final List<byte[]> payloads = new ArrayList<>();
 
@@ -110,6 +110,26 @@ class FrameDecoderTest {
     ByteBuf ordinary = reads.allocate(ALLOC);
     assertThat(ordinary.capacity()).as("between frames: Netty's own read buffer").isLessThan(99_000);
     ordinary.release();
+  }
+
+  @Test
+  void freesAPayloadCutOffWhenTheChannelCloses() {
+    ByteBuf[] lent = new ByteBuf[1];
+    Events events = new Events() {
+      @Override
+      public ByteBuf payloadBuffer(TensorHeader header, int bytes) {
+        lent[0] = Unpooled.directBuffer(bytes);
+        return lent[0];
+      }
+    };
+    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(events));
+    TensorHeader h = new TensorHeader(new JobEpoch("j", 1), TensorKey.activation(0, 0, 0), List.of(100));
+    ch.writeInbound(Frames.tensorHead(ALLOC, h, 400).writeBytes(new byte[10]));
+
+    ch.finishAndReleaseAll();
+
+    assertThat(lent[0].refCnt()).isZero();
+    assertThat(events.seen).isEmpty();
   }
 
   @Test
