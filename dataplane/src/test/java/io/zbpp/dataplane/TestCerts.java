@@ -25,7 +25,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A throwaway CA and node certificates (EC P-256), written in the Kubernetes TLS secret layout. */
-final class TestCerts {
+public final class TestCerts {
   private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
 
   private final String name;
@@ -38,7 +38,7 @@ final class TestCerts {
     this.cert = cert;
   }
 
-  static TestCerts ca(String name) throws GeneralSecurityException, OperatorCreationException, IOException {
+  public static TestCerts ca(String name) throws GeneralSecurityException, OperatorCreationException, IOException {
     KeyPair k = keyPair();
     JcaX509v3CertificateBuilder b = builder(new X500Name("CN=" + name), new X500Name("CN=" + name), k);
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -47,7 +47,7 @@ final class TestCerts {
   }
 
   /** Writes {@code tls.key}, {@code tls.crt} of a new node signed by this CA, and this CA as {@code ca.crt}. */
-  Path node(Path dir, String node) throws GeneralSecurityException, OperatorCreationException, IOException {
+  public Path node(Path dir, String node) throws GeneralSecurityException, OperatorCreationException, IOException {
     KeyPair k = keyPair();
     JcaX509v3CertificateBuilder b = builder(new X500Name("CN=" + name), new X500Name("CN=" + node), k);
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

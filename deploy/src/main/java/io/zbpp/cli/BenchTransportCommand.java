@@ -2,11 +2,14 @@ package io.zbpp.cli;
 
 import io.zbpp.transport.TransportBench;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +41,11 @@ public final class BenchTransportCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   List<String> transports;
 
+  @Option(names = "--tls-dir", paramLabel = "DIR",
+      description = "Also measure the data plane with TLS (row netty-tls), both JVMs using tls.key, tls.crt and "
+          + "ca.crt (PEM) from DIR.")
+  Path tlsDir;
+
   @Option(names = "--json", description = "Print {\"dataPlane\":...,\"rows\":[...]} instead of the table.")
   boolean json;
 
@@ -55,7 +63,8 @@ public final class BenchTransportCommand implements Callable<Integer> {
           "CPU s/GB");
       out.flush();
     }
-    List<TransportBench.Row> rows = TransportBench.run(bytes, repetitions, transports, r -> {
+    Optional<Path> tls = Optional.ofNullable(tlsDir);
+    List<TransportBench.Row> rows = TransportBench.run(bytes, repetitions, transports, tls, r -> {
       if (!json) {
         out.printf(Locale.ROOT, "%-15s %10d %10.0f %8.2f %12.3f %10.2f%n", r.transport(), r.bytes(),
             r.mbPerSecond(), r.ratio(), r.latencyMillis(), r.cpuSecondsPerGb());
@@ -90,6 +99,14 @@ public final class BenchTransportCommand implements Callable<Integer> {
       if (!TransportBench.TRANSPORTS.contains(t)) {
         throw new UsageException("--transports [" + t + "]: unknown; expected one of "
             + String.join(", ", TransportBench.TRANSPORTS));
+      }
+    }
+    if (tlsDir != null) {
+      for (String name : new String[] {"tls.key", "tls.crt", "ca.crt"}) {
+        if (!Files.isReadable(tlsDir.resolve(name))) {
+          throw new UsageException("--tls-dir [" + tlsDir + "]: no readable " + name
+              + " (expected tls.key, tls.crt, ca.crt in PEM)");
+        }
       }
     }
     List<Integer> out = new ArrayList<>();

@@ -14,17 +14,20 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** The data plane as the runtime uses it: a {@link NettyDataPlane} link with the default credits, plain TCP. */
+/** The data plane as the runtime uses it: a {@link NettyDataPlane} link with the default credits. */
 final class NettyProbe implements Probe {
   static final JobEpoch JOB = new JobEpoch("bench", 1);
 
+  private final String transport;
   private final NettyDataPlane plane;
   private final DataLink link;
   private final ByteBuffer payload;
   private final LinkedBlockingQueue<Object> acks = new LinkedBlockingQueue<>();
 
-  NettyProbe(int port, ByteBuffer payload) {
-    this.plane = NettyDataPlane.create("bench", DataPlaneConfig.plain(), new TensorSink() {
+  /** {@code transport} names the row; {@code config} says plain TCP or TLS. */
+  NettyProbe(String transport, DataPlaneConfig config, int port, ByteBuffer payload) {
+    this.transport = transport;
+    this.plane = NettyDataPlane.create("bench", config, new TensorSink() {
       @Override
       public void onTensor(DataLink from, ReceivedTensor tensor) {
         acks.add(tensor.data().order(java.nio.ByteOrder.BIG_ENDIAN).getLong(0));
@@ -42,7 +45,7 @@ final class NettyProbe implements Probe {
 
   @Override
   public String transport() {
-    return "netty";
+    return transport;
   }
 
   @Override
@@ -62,7 +65,7 @@ final class NettyProbe implements Probe {
     if (a instanceof Long arrival) {
       return arrival;
     }
-    throw new IllegalStateException("netty: " + (a == null ? "no ack within 60 s" : a.toString()));
+    throw new IllegalStateException(transport + ": " + (a == null ? "no ack within 60 s" : a.toString()));
   }
 
   @Override

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,26 +20,31 @@ import java.util.regex.Pattern;
  * input (the peer exits), waits briefly, then kills it and its descendants: no benchmark leaves a JVM behind.
  */
 final class PeerProcess implements AutoCloseable {
-  private static final Pattern READY = Pattern.compile("READY raw=(\\d+) netty=(\\d+) artery=(\\d+)");
+  private static final Pattern READY =
+      Pattern.compile("READY raw=(\\d+) netty=(\\d+) artery=(\\d+) tls=(\\d+)");
 
   private final Process process;
   final int rawPort;
   final int nettyPort;
   final int arteryPort;
+  final int tlsPort;
 
   private PeerProcess(Process process, Matcher ready) {
     this.process = process;
     this.rawPort = Integer.parseInt(ready.group(1));
     this.nettyPort = Integer.parseInt(ready.group(2));
     this.arteryPort = Integer.parseInt(ready.group(3));
+    this.tlsPort = Integer.parseInt(ready.group(4));
   }
 
-  /** Starts the peer for messages up to {@code maxBytes} and waits until it listens. */
-  static PeerProcess start(long maxBytes) throws IOException {
+  /** Starts the peer for messages up to {@code maxBytes} (and TLS from {@code tlsDir}); waits until it listens. */
+  static PeerProcess start(long maxBytes, Optional<Path> tlsDir) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     long direct = 4 * maxBytes + (256L << 20);
-    List<String> cmd = List.of(java, "-Xmx1g", "-XX:MaxDirectMemorySize=" + direct, "-XX:+UseParallelGC",
-        "-cp", System.getProperty("java.class.path"), TransportPeer.class.getName(), Long.toString(maxBytes));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:MaxDirectMemorySize=" + direct,
+        "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), TransportPeer.class.getName(),
+        Long.toString(maxBytes)));
+    tlsDir.ifPresent(d -> cmd.add(d.toAbsolutePath().toString()));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     try {
       return new PeerProcess(p, awaitReady(p));

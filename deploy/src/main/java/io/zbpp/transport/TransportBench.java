@@ -1,12 +1,15 @@
 package io.zbpp.transport;
 
 import java.lang.management.ManagementFactory;
+import io.zbpp.dataplane.DataPlaneConfig;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -29,6 +32,8 @@ public final class TransportBench {
   public static final String DATA_PLANE = "netty";
   public static final String RAW = "raw-socket";
   public static final List<String> TRANSPORTS = List.of(RAW, DATA_PLANE, "artery-chunked", "artery-large");
+  /** The data plane with TLS (mutual authentication), measured when a TLS directory is given. */
+  public static final String DATA_PLANE_TLS = "netty-tls";
 
   /**
    * One row of the report: throughput, its ratio to the raw socket at the same size, median latency, and the CPU
@@ -39,22 +44,29 @@ public final class TransportBench {
 
   private TransportBench() {}
 
-  /** Runs every transport of {@code transports} (the raw socket always) at every size; rows size-major. */
-  public static List<Row> run(List<Integer> sizes, int repetitions, List<String> transports, Consumer<Row> progress)
-      throws Exception {
+  /**
+   * Runs every transport of {@code transports} (the raw socket always, {@link #DATA_PLANE_TLS} too when
+   * {@code tlsDir} is given) at every size; rows size-major.
+   */
+  public static List<Row> run(List<Integer> sizes, int repetitions, List<String> transports, Optional<Path> tlsDir,
+      Consumer<Row> progress) throws Exception {
     int max = sizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
     ByteBuffer payload = ByteBuffer.allocateDirect(max);
     for (int i = 0; i < max; i++) {
       payload.put(i, (byte) (i * 31 + i / 251));
     }
     List<Row> rows = new ArrayList<>();
-    try (PeerProcess peer = PeerProcess.start(max)) {
+    try (PeerProcess peer = PeerProcess.start(max, tlsDir)) {
       ActorSystem system = null;
       Map<String, Probe> probes = new LinkedHashMap<>();
       try {
         probes.put(RAW, new RawSocket(peer.rawPort, payload));
         if (transports.contains(DATA_PLANE)) {
-          probes.put(DATA_PLANE, new NettyProbe(peer.nettyPort, payload));
+          probes.put(DATA_PLANE, new NettyProbe(DATA_PLANE, DataPlaneConfig.plain(), peer.nettyPort, payload));
+        }
+        if (tlsDir.isPresent()) {
+          DataPlaneConfig tls = DataPlaneConfig.plain().withTls(tlsDir.get());
+          probes.put(DATA_PLANE_TLS, new NettyProbe(DATA_PLANE_TLS, tls, peer.tlsPort, payload));
         }
         for (String name : List.of(Artery.CHUNKED, Artery.LARGE)) {
           if (transports.contains("artery-" + name)) {

@@ -13,6 +13,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
@@ -25,10 +26,10 @@ import org.apache.pekko.actor.ExtendedActorSystem;
  * The receiving JVM of {@code zbpp bench transport}. It listens on all three transports and, for every message
  * that has fully arrived, answers with a small ack that carries {@link System#nanoTime()} at arrival (the two
  * JVMs run on one machine, where the monotonic clock is shared, so the sender can take one-way latencies).
- * It prints {@code READY raw=P netty=P artery=P} once listening and exits when its standard input closes, so
- * it cannot outlive the benchmark that started it.
+ * It prints {@code READY raw=P netty=P artery=P tls=P} once listening (tls=0 without a TLS directory) and
+ * exits when its standard input closes, so it cannot outlive the benchmark that started it.
  *
- * <p>Usage: {@code TransportPeer MAX_BYTES}.
+ * <p>Usage: {@code TransportPeer MAX_BYTES [TLS_DIR]}.
  */
 public final class TransportPeer {
   private TransportPeer() {}
@@ -41,17 +42,24 @@ public final class TransportPeer {
     rawThread.start();
     NettyDataPlane netty = NettyDataPlane.create("peer", DataPlaneConfig.plain(), new Echo());
     DataAddress nettyAddress = netty.bind("127.0.0.1", 0);
+    NettyDataPlane tls = args.length > 1
+        ? NettyDataPlane.create("peer-tls", DataPlaneConfig.plain().withTls(Path.of(args[1])), new Echo())
+        : null;
+    int tlsPort = tls == null ? 0 : tls.bind("127.0.0.1", 0).port();
     ActorSystem system = ActorSystem.create("bench", Artery.config(maxBytes));
     system.actorOf(Props.create(ArterySink.class), Artery.CHUNKED);
     system.actorOf(Props.create(ArterySink.class), Artery.LARGE);
     int arteryPort = ((ExtendedActorSystem) system).provider().getDefaultAddress().getPort().get();
     System.out.println("READY raw=" + ((InetSocketAddress) raw.getLocalAddress()).getPort() + " netty="
-        + nettyAddress.port() + " artery=" + arteryPort);
+        + nettyAddress.port() + " artery=" + arteryPort + " tls=" + tlsPort);
     System.out.flush();
     while (System.in.read() >= 0) {
       // until the parent closes our stdin or dies
     }
     netty.close();
+    if (tls != null) {
+      tls.close();
+    }
     system.terminate();
     System.exit(0);
   }

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.zbpp.dataplane.TestCerts;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,6 +54,22 @@ class BenchTransportCommandTest {
         .containsPattern("raw-socket +1024 ").containsPattern("netty +1024 ").doesNotContain("artery");
   }
 
+  @Test
+  void measuresTheDataPlaneWithTlsFromACertificateDirectory(@TempDir Path dir) throws Exception {
+    Path certs = TestCerts.ca("bench CA").node(dir.resolve("node"), "node");
+
+    Cli c = Cli.run("bench", "transport", "--sizes", "64k", "--repetitions", "1", "--transports", "netty",
+        "--tls-dir", certs.toString(), "--json");
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    List<String> names = new ArrayList<>();
+    for (JsonElement e : c.json().getAsJsonArray("rows")) {
+      names.add(e.getAsJsonObject().get("transport").getAsString());
+      assertThat(e.getAsJsonObject().get("mbPerSecond").getAsDouble()).isPositive();
+    }
+    assertThat(names).containsExactly("raw-socket", "netty", "netty-tls");
+  }
+
   static Stream<Arguments> badInput() {
     String sizes = ": expected a size from 1 to 256m, in bytes or with k or m (e.g. 64k,4m)";
     return Stream.of(
@@ -59,6 +78,8 @@ class BenchTransportCommandTest {
         Arguments.of(new String[] {"bench", "transport", "--sizes", "257m"}, "--sizes [257m]" + sizes),
         Arguments.of(new String[] {"bench", "transport", "--repetitions", "0"},
             "--repetitions [0]: must be at least 1"),
+        Arguments.of(new String[] {"bench", "transport", "--tls-dir", "/nonexistent"},
+            "--tls-dir [/nonexistent]: no readable tls.key (expected tls.key, tls.crt, ca.crt in PEM)"),
         Arguments.of(new String[] {"bench", "transport", "--transports", "netty,carrier-pigeon"},
             "--transports [carrier-pigeon]: unknown; expected one of raw-socket, netty, artery-chunked, artery-large"));
   }
