@@ -295,4 +295,26 @@ class JobApiTest {
       assertThat(c.submit(spec("small", 2, 1))).isEqualTo("job-000001");
     }
   }
+
+  @Test
+  void tlsWithTheClusterCertificateLayoutAndAClientThatTrustsAnotherCaIsRefused() throws Exception {
+    Path tls = Path.of(getClass().getResource("/jobs-tls/tls.crt").toURI()).getParent();
+    Path other = Path.of(getClass().getResource("/jobs-tls-other/ca.crt").toURI());
+    try (JobApiServer server = JobApiServer.start(0, Optional.of(tls), store, runner, Tokens.load(tokenFile))) {
+      String target = "localhost:" + server.port();
+      try (ZbppClient c = ZbppClient.connect(target,
+          ZbppClient.options().token("alice-secret").trust(tls.resolve("ca.crt")))) {
+        assertThat(c.submit(spec("over-tls", 1, 1))).isEqualTo("job-000001");
+      }
+      try (ZbppClient c = ZbppClient.connect(target, ZbppClient.options().token("alice-secret").trust(other))) {
+        assertThatThrownBy(c::list).isInstanceOf(ZbppException.Unavailable.class);
+      }
+      try (ZbppClient plain = ZbppClient.connect(target, ZbppClient.options().token("alice-secret"))) {
+        assertThatThrownBy(plain::list).isInstanceOf(ZbppException.Unavailable.class);
+      }
+    }
+    assertThatThrownBy(() -> JobApiServer.start(0, Optional.of(dir), store, runner, Tokens.load(tokenFile)))
+        .hasMessage("--tls-dir [" + dir + "]: no readable tls.crt; expected tls.crt, tls.key and ca.crt (zbpp "
+            + "certs writes them)");
+  }
 }
