@@ -11,6 +11,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API's bearer tokens from a token file: one {@code name:token} per line (blank lines and lines starting
@@ -21,6 +23,7 @@ import java.util.Optional;
 public final class Tokens {
   /** The token name that may cancel every job. */
   public static final String ADMIN = "admin";
+  private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
 
   /** Who called: a token's name. */
   public record Caller(String name) {
@@ -56,7 +59,9 @@ public final class Tokens {
     try {
       reloadIfChanged();
     } catch (RuntimeException e) {
-      // A token file broken while the server runs: keep the tokens read last (the operator fixes the file).
+      // A token file broken while the server runs: keep the tokens read last until the operator fixes it. The
+      // message names the file and the line number, never a line's text.
+      LOG.warn("{}; keeping the {} tokens read before", e.getMessage(), entries.size());
     }
     byte[] hash = sha256(token);
     String match = null;
@@ -75,6 +80,8 @@ public final class Tokens {
       if (time.equals(loadedTime) && size == loadedSize) {
         return;
       }
+      loadedTime = time;  // a broken file is reported once, not on every call
+      loadedSize = size;
       List<Entry> read = new ArrayList<>();
       List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
       for (int i = 0; i < lines.size(); i++) {
@@ -90,8 +97,6 @@ public final class Tokens {
         read.add(new Entry(line.substring(0, colon), sha256(line.substring(colon + 1))));
       }
       entries = List.copyOf(read);
-      loadedTime = time;
-      loadedSize = size;
     } catch (IOException e) {
       throw new UncheckedIOException("--token-file [" + file + "]: cannot read: " + e.getMessage(), e);
     }

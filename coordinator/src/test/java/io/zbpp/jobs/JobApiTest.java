@@ -257,6 +257,11 @@ class JobApiTest {
     assertThat(as("carol-secret").list()).isEmpty();
     assertThatThrownBy(() -> as("alice-secret").list()).as("revoked").isInstanceOf(
         ZbppException.Unauthenticated.class);
+    Files.writeString(tokenFile, "carol:carol-secret\nbroken line\n");
+    Files.setLastModifiedTime(tokenFile, FileTime.fromMillis(System.currentTimeMillis() + 20_000));
+    assertThat(as("carol-secret").list()).as("a broken file keeps the tokens read before").isEmpty();
+    assertThatThrownBy(() -> Tokens.load(tokenFile)).hasMessage("--token-file [" + tokenFile + "]: line 2: "
+        + "expected name:token");
   }
 
   @Test
