@@ -129,6 +129,17 @@ class JobApiEndToEndTest {
       Cli digest = Cli.run(concat(new String[] {"result", d, "--json"}, conn));
       assertThat(digest.json().get("paramsSha256").getAsString()).isEqualTo(train.get("paramsSha256")
           .getAsString());
+      Cli watched = Cli.run(concat(new String[] {"watch", a}, conn));
+      assertThat(watched.exit()).isZero();
+      assertThat(watched.out()).contains(a + " queued, 0 ahead", a + " planned: zb-2p, predicted bubble rate ",
+          "iteration 1/3  loss ", "iteration 3/3  loss ", a + " succeeded");
+      Cli cancelledWatch = Cli.run(concat(new String[] {"watch", b}, conn));
+      assertThat(cancelledWatch.exit()).isEqualTo(1);
+      assertThat(cancelledWatch.out()).contains(b + " cancelled: cancelled by alice");
+      Cli badState = Cli.run(concat(new String[] {"jobs", "--state", "done"}, conn));
+      assertThat(badState.exit()).isEqualTo(2);
+      assertThat(badState.err().strip()).isEqualTo("--state [done]: unknown; expected one of queued, running, "
+          + "succeeded, failed, cancelled");
       Cli list = Cli.run(concat(new String[] {"jobs"}, conn));
       assertThat(list.out()).contains(a, b, c, d, "cancelled", "tiny-zb2p");
       Cli status = Cli.run(concat(new String[] {"status", b}, conn));
@@ -159,6 +170,29 @@ class JobApiEndToEndTest {
       assertThat(alice.list()).isEqualTo(jobs);
       assertThat(alice.result(a)).isEqualTo(resultA);
     }
+  }
+
+  @Test
+  void jobServerBadInputIsOneLine() throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Cli missing = Cli.run("job-server", "--data-dir", dir.resolve("d").toString(), "--token-file",
+        tokens.toString());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err().strip()).startsWith("--token-file [" + tokens + "]: cannot read: ");
+    Files.writeString(tokens, "alice:t\n");
+    Cli devices = Cli.run("job-server", "--data-dir", dir.resolve("d").toString(), "--token-file",
+        tokens.toString(), "--devices", "0");
+    assertThat(devices.exit()).isEqualTo(2);
+    assertThat(devices.err().strip()).isEqualTo("--devices [0]: must be at least 1");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      Cli inUse = Cli.run("job-server", "--data-dir", dir.resolve("d").toString(), "--token-file",
+          tokens.toString(), "--api-port", Integer.toString(taken.getLocalPort()));
+      assertThat(inUse.exit()).isEqualTo(2);
+      assertThat(inUse.err().strip()).startsWith("--api-port [" + taken.getLocalPort() + "]: cannot listen: ");
+    }
+    Cli noFile = Cli.run("submit", dir.resolve("nope.yaml").toString());
+    assertThat(noFile.exit()).isEqualTo(2);
+    assertThat(noFile.err().strip()).isEqualTo("SPEC [" + dir.resolve("nope.yaml") + "]: no such file");
   }
 
   private Path writeSpec(String yaml) throws Exception {
