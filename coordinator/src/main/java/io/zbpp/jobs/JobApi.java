@@ -45,6 +45,8 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
   /** List's page size when the request gives none, and the most it returns. */
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1000;
+  /** The longest job name (JobSpec.name) the records keep. */
+  static final int MAX_NAME = 1000;
 
   private final JobStore store;
   private final JobRunner runner;
@@ -87,6 +89,11 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
   public void submit(SubmitRequest request, StreamObserver<SubmitResponse> out) {
     Tokens.Caller who = caller.get();
     JobSpec spec = request.getSpec();
+    if (spec.getName().length() > MAX_NAME) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("name [" + spec.getName().substring(0, 20) + "…]: "
+          + spec.getName().length() + " characters; at most " + MAX_NAME).asRuntimeException());
+      return;
+    }
     int devices;
     try {
       devices = runner.devicesFor(spec);

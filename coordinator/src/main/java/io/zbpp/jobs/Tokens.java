@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class Tokens {
   /** The token name that may cancel every job. */
   public static final String ADMIN = "admin";
+  /** The longest token name (a job's owner). */
+  static final int MAX_NAME = 200;
   private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
 
   /** Who called: a token's name. */
@@ -93,6 +95,10 @@ public final class Tokens {
         if (colon <= 0 || colon == line.length() - 1) {
           throw new IllegalArgumentException("--token-file [" + file + "]: line " + (i + 1)
               + ": expected name:token");
+        }
+        if (colon > MAX_NAME) {
+          throw new IllegalArgumentException("--token-file [" + file + "]: line " + (i + 1) + ": the name has "
+              + colon + " characters; at most " + MAX_NAME);
         }
         read.add(new Entry(line.substring(0, colon), sha256(line.substring(colon + 1))));
       }

@@ -229,6 +229,9 @@ class JobApiTest {
     assertThatThrownBy(() -> alice.submit(spec("x", 5, 1))).isInstanceOfSatisfying(
         ZbppException.FailedPrecondition.class, e -> assertThat(e).hasMessage("stages [5]: the job needs 5 worker "
             + "devices at once, the cluster has 4; add workers or use fewer stages"));
+    assertThatThrownBy(() -> alice.submit(spec("n".repeat(1001), 1, 1))).isInstanceOfSatisfying(
+        ZbppException.InvalidArgument.class, e -> assertThat(e).hasMessage("name [" + "n".repeat(20)
+            + "…]: 1001 characters; at most 1000"));
     assertThatThrownBy(() -> alice.get("job-000099")).isInstanceOfSatisfying(ZbppException.NotFound.class,
         e -> assertThat(e).hasMessage("no job with id [job-000099] (zbpp jobs lists them)"));
     assertThatThrownBy(() -> alice.watch("nope").hasNext()).isInstanceOf(ZbppException.NotFound.class);
@@ -262,6 +265,9 @@ class JobApiTest {
     assertThat(as("carol-secret").list()).as("a broken file keeps the tokens read before").isEmpty();
     assertThatThrownBy(() -> Tokens.load(tokenFile)).hasMessage("--token-file [" + tokenFile + "]: line 2: "
         + "expected name:token");
+    Files.writeString(tokenFile, "x".repeat(201) + ":t\n");
+    assertThatThrownBy(() -> Tokens.load(tokenFile)).hasMessage("--token-file [" + tokenFile + "]: line 1: the name "
+        + "has 201 characters; at most 200");
   }
 
   @Test
