@@ -270,7 +270,7 @@ public final class StageActor {
     }
     j.linkFailed = true;
     int peer = links.stageOf(l.peer());
-    String why = "data link to stage " + (peer < 0 ? "?" : peer) + " (" + l.peer() + ") lost: " + l.message();
+    String why = "data link to stage " + (peer < 0 ? "? (" + l.peer() + ")" : peer) + " lost: " + l.message();
     ctx.getLog().error("stage {}: {}", j.stage, why);
     j.load.coordinator().tell(new StageFailed(j.job, j.stage, why, ""));
     return paused(j);
