@@ -1,6 +1,7 @@
 package io.zbpp.cli;
 
 import io.zbpp.runtime.EmulatedBackend;
+import io.zbpp.runtime.DataPlaneKind;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.RuntimeBench;
 import io.zbpp.runtime.TrainReport;
@@ -45,6 +46,11 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       description = "Schedules to run, in order (default: ${DEFAULT-VALUE}).")
   List<String> schedules;
 
+  @Option(names = "--data-plane", paramLabel = "KIND", defaultValue = "memory",
+      description = "How tensors travel between the stage actors: memory, netty or artery, as for `zbpp train` "
+          + "(default: ${DEFAULT-VALUE}).")
+  String dataPlane;
+
   @Option(names = "--json", description = "Print {\"rows\":[...]} instead of the table.")
   boolean json;
 
@@ -53,6 +59,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PaperSetting ps = check();
+    DataPlaneKind plane = TrainCommand.dataPlane(dataPlane);
     PrintWriter out = spec.commandLine().getOut();
     long overshoot = EmulatedBackend.calibrate();
     if (!json) {
@@ -62,7 +69,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     Map<String, TrainReport> reports = new LinkedHashMap<>();
     try (LocalTraining training = LocalTraining.open(false)) {
       for (String name : schedules) {
-        TrainReport r = RuntimeBench.run(training, ps, timeScale, iterations, name, "");
+        TrainReport r = RuntimeBench.run(training, ps, timeScale, iterations, name, "", plane);
         reports.put(name, r);
         if (!json) {
           out.println(RuntimeBench.line(name, r, reports.get("1f1b")));

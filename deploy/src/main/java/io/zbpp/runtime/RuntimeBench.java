@@ -77,6 +77,12 @@ public final class RuntimeBench {
    */
   public static TrainReport run(LocalTraining training, PaperSetting ps, double scale, int iterations,
       String name, String plan) {
+    return run(training, ps, scale, iterations, name, plan, DataPlaneKind.DEFAULT);
+  }
+
+  /** As {@link #run(LocalTraining, PaperSetting, double, int, String, String)}, tensors on {@code plane}. */
+  public static TrainReport run(LocalTraining training, PaperSetting ps, double scale, int iterations,
+      String name, String plan, DataPlaneKind plane) {
     int v = name.equals("zb-v") || name.equals("1f1b-i") ? 2 : 1;
     RunnerSpec base = RunnerSpec.of(ps.model().toLowerCase(Locale.ROOT), Backend.EMULATED, 1, ps.microbatches(),
         ps.microbatchSize(), ps.stages() * v);
@@ -89,7 +95,7 @@ public final class RuntimeBench {
         .model(new ModelShape(ps.layers(), ps.hidden(), ps.heads(), PaperSetting.SEQUENCE_LENGTH,
             ps.microbatchSize()))
         .modelSpec(EmulatedBackend.model(base, f, b, w))
-        .availableChunks(ps.layers()).build();
+        .availableChunks(ps.layers()).dataPlane(plane).build();
     return training.train(spec);
   }
 
