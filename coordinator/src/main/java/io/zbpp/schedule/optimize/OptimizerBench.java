@@ -78,8 +78,18 @@ public final class OptimizerBench {
         row(ps.label(), ps.shape(), ps.costModel(), ps, 2, opts);
         System.out.println("\npeak resident memory of this process: " + peakResident());
       }
+      case "chunks" -> {
+        chunkHeader();
+        for (PaperSetting ps : all) {
+          chunkRows(ps, opts);
+        }
+      }
+      case "chunks-first" -> {
+        chunkHeader();
+        chunkRows(all.get(0), opts);
+      }
       default -> throw new IllegalArgumentException("section [" + section
-          + "]: expected paper, paper-m3p, intermediate, hetero or largest");
+          + "]: expected paper, paper-m3p, intermediate, hetero, largest, chunks or chunks-first");
     }
   }
 
@@ -124,6 +134,48 @@ public final class OptimizerBench {
         k == Math.rint(k) ? String.valueOf((int) k) : String.valueOf(k), oneFOneB, constructive, r.cost(),
         r.lowerBound(), 100 * r.gap(), bubble, r.status(), r.solveMillis() / 1000.0);
     System.out.flush();
+  }
+
+  private static void chunkHeader() {
+    System.out.println("\n| case | schedule | limit | heuristic | optimized | bound | gap | status | s "
+        + "| best 1-chunk | 1-chunk bound | 1-chunk status |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  }
+
+  /**
+   * ZB-V and 1F1B-I (v = 2) on one paper setting, each optimized under its own plan's peak memory (bubble
+   * rates of the heuristic, the optimized plan and the bound); beside ZB-V, the best single-chunk plan under
+   * the same limit (the optimizer warm-started from 1F1B when it fits, else from its constructive plan).
+   */
+  private static void chunkRows(PaperSetting ps, OptimizerOptions opts) {
+    Shape shape = new Shape(ps.stages(), ps.microbatches(), 2);
+    double work = ps.microbatches() * (ps.tf() + ps.tb() + ps.tw());
+    for (String name : List.of("zb-v", "1f1b-i")) {
+      Plan warm = io.zbpp.schedule.Schedules.byName(name).plan(shape, ps.costModel());
+      var timeline = Simulator.simulate(warm, ps.costModel());
+      double peak = timeline.peakMemory().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+      CostModel costs = ps.costModel().withMemLimit(peak);
+      OptimizationResult r = Optimizer.optimize(shape, costs, warm, opts);
+      String single = "| - | - | - |";
+      if (name.equals("zb-v")) {
+        Plan oneF = new OneFOneB().plan(ps.shape(), costs);
+        java.util.Optional<Plan> start = io.zbpp.schedule.Validator.validate(oneF, costs).ok()
+            ? java.util.Optional.of(oneF) : Optimizer.constructive(ps.shape(), costs);
+        if (start.isPresent()) {
+          OptimizationResult s1 = Optimizer.optimize(ps.shape(), costs, start.get(), opts);
+          single = String.format("| %.4f | %.4f | %s |", rate(s1.cost(), work), Math.max(0, rate(s1.lowerBound(), work)),
+              s1.status());
+        }
+      }
+      System.out.printf("| %s | %s | %.3f·p·M_B | %.4f | %.4f | %.4f | %.3f%% | %s | %.1f %s%n", ps.label(), name,
+          peak / (ps.stages() * ps.memF()), rate(r.warmStartCost(), work), rate(r.cost(), work),
+          Math.max(0, rate(r.lowerBound(), work)), 100 * r.gap(), r.status(), r.solveMillis() / 1000.0, single);
+      System.out.flush();
+    }
+  }
+
+  private static double rate(double cost, double work) {
+    return (cost - work) / cost;
   }
 
   private static String peakResident() throws Exception {
