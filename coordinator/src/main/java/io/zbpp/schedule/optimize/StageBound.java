@@ -27,92 +27,79 @@ final class StageBound {
   private StageBound() {}
 
   /**
-   * The closed-form bound of one stage, in units: the larger of its DAG tail from the first F and its work
-   * plus the idle that no plan avoids.
+   * The closed-form bound of one stage, in units: the largest of its DAG tail from the first F, its work plus
+   * the idle that no plan avoids, and its F work before the last F plus that F's DAG tail.
    *
-   * <p>Warm-up: until B(i,0) can start, at T_F + D after the first F (D = {@link #lag}), only F's can run,
-   * and at most K = ⌊M_limit/ΔM(F)⌋ of them fit in memory, so at least T_F + D − min(m,K)·T_F is idle.
-   * Cool-down: from the end of the last F until B(i,m−1) can start, D later, only B's and W's can run; if,
-   * when F(i,m−1) starts, a microbatches are between F and B and w between B and W (which memory bounds by
-   * a·ΔM(F) + w·(ΔM(F)+ΔM(B)) + (m−a−w)·rest ≤ M_limit), that work is at most (a−1)(T_B+T_W) + w·T_W, and
-   * the rest of D is idle. The two windows are disjoint when m &gt; K (some B must precede the last F);
-   * otherwise only the larger idle counts.
+   * <p>The stage's n = v·m chunk microbatches all have the same pass times and memory deltas (the stage's
+   * divided by v); c_max is its highest chunk, whose B(c_max, j) every other B of microbatch j on the stage
+   * waits for. Warm-up: until B(c_max,0) can start — D₀ after the first F, its DAG head minus the stage's
+   * offset; single-chunk T_F + Σ_{k&gt;i}(T_F+T_B)[k] + 2(p−1−i)·T_comm — only F's can run, and at most
+   * K = ⌊M_limit/ΔM(F)⌋ of them fit in memory, so at least D₀ − min(n,K)·T_F is idle. Cool-down: the last F
+   * is F(c_max, m−1); from its end until B(c_max,m−1) can start, D₁ later (the chain through the chunks above
+   * c_max, {@link #chainLag}; single-chunk D₀ − T_F), only B's and W's can run; if, when the last F starts,
+   * a chunk microbatches are between F and B and w between B and W (which memory bounds by a·ΔM(F) +
+   * w·(ΔM(F)+ΔM(B)) + (n−a−w)·rest ≤ M_limit), that work is at most (a−1)(T_B+T_W) + w·T_W, and the rest of
+   * D₁ is idle. The two windows are disjoint when n &gt; K (some B must precede the last F); otherwise only the
+   * larger idle counts. The last term: every other F of the stage precedes the last F, and when n &gt; K so
+   * does the warm-up window.
    */
   static long closedForm(Instance in, Paths paths, int stage) {
-    if (in.v > 1) {
-      return closedFormChunks(in, paths, stage);
-    }
-    long[] d = in.dur[stage];
-    long work = in.m * (d[Instance.F] + d[Instance.B] + d[Instance.W]);
-    long lag = lag(in, stage);
-    long k = Math.min(in.m, maxForwards(in, stage));
-    long warm = Math.max(0, d[Instance.F] + lag - k * d[Instance.F]);
-    long cool = Math.max(0, lag - coolDownWork(in, stage));
-    long idle = in.m > k ? warm + cool : Math.max(warm, cool);
-    return Math.max(work + idle, paths.tail[in.id(stage, Instance.F, 0)]);
+    int[] chunks = in.chunksOf(stage);
+    int top = chunks[chunks.length - 1];
+    long[] d = in.dur[top];
+    long n = (long) in.v * in.m;
+    long work = n * (d[Instance.F] + d[Instance.B] + d[Instance.W]);
+    long warmWindow = paths.head[in.id(top, Instance.B, 0)] - in.offset[stage];
+    long coolWindow = chainLag(in, in.id(top, Instance.B, in.m - 1), stage);
+    long k = Math.min(n, maxForwards(in, stage, top, n));
+    long warm = Math.max(0, warmWindow - k * d[Instance.F]);
+    long cool = Math.max(0, coolWindow - coolDownWork(in, stage, top, n));
+    long idle = n > k ? warm + cool : Math.max(warm, cool);
+    int lastF = in.id(top, Instance.F, in.m - 1);
+    long beforeLastF = (n - 1) * d[Instance.F] + (n > k ? warm : 0);
+    return Math.max(Math.max(work + idle, paths.tail[in.first(stage)]), beforeLastF + paths.tail[lastF]);
   }
 
   /**
-   * The closed-form bound of a stage holding v &gt; 1 chunks, in units: the largest of
-   * <ul>
-   *   <li>its DAG tail from its first F;
-   *   <li>its work plus the warm-up idle: until B(c_max, 0) of its highest chunk can start — D after the first
-   *       F, its DAG head minus the stage's offset — only F's can run (every B of the stage waits for that one,
-   *       every W for a B), at most K = ⌊M_limit / min ΔM(F)⌋ of them, each at most the longest chunk F, so
-   *       D − min(v·m, K)·T_F,max is idle;
-   *   <li>all of its F work but the last F, that warm-up idle when v·m &gt; K (then some B precedes the last F,
-   *       which is F(c_max, m−1), so the warm-up window lies before it), and the last F's DAG tail.
-   * </ul>
+   * The least time from the end of the pass of the stage that a pass's DAG predecessor chain leads back to,
+   * to that pass's start, with infinite capacity elsewhere; 0 when the chain leaves the stage for good.
    */
-  private static long closedFormChunks(Instance in, Paths paths, int stage) {
-    int[] chunks = in.chunksOf(stage);
-    int top = chunks[chunks.length - 1];
-    long work = 0;
-    long fWork = 0;
-    long maxF = 0;
-    long minMemF = Long.MAX_VALUE;
-    for (int c : chunks) {
-      long[] d = in.dur[c];
-      work += in.m * (d[Instance.F] + d[Instance.B] + d[Instance.W]);
-      fWork += in.m * d[Instance.F];
-      maxF = Math.max(maxF, d[Instance.F]);
-      minMemF = Math.min(minMemF, in.mem[c][Instance.F]);
+  static long chainLag(Instance in, int id, int stage) {
+    long lag = in.dagLag(id);
+    for (int d = in.dagPred(id); d >= 0; d = in.dagPred(d)) {
+      if (in.stageOf(d) == stage) {
+        return lag;
+      }
+      lag += in.dur(d) + in.dagLag(d);
     }
-    long n = (long) in.v * in.m;
-    long k = !in.hasMemLimit || minMemF <= 0 || !MemoryModel.cumulative(in, stage) ? n
-        : Math.min(n, in.memLimit / minMemF);
-    long window = paths.head[in.id(top, Instance.B, 0)] - in.offset[stage];
-    long warm = Math.max(0, window - k * maxF);
-    int lastF = in.id(top, Instance.F, in.m - 1);
-    long beforeLastF = fWork - in.dur(lastF) + (n > k ? warm : 0);
-    return Math.max(Math.max(work + warm, paths.tail[in.first(stage)]), beforeLastF + paths.tail[lastF]);
+    return 0;
   }
 
-  /** The most F's that fit in memory before any B: ⌊M_limit/ΔM(F)⌋, or m without a usable limit. */
-  private static long maxForwards(Instance in, int s) {
-    long f = in.mem[s][Instance.F];
+  /** The most F's that fit in memory before any B: ⌊M_limit/ΔM(F)⌋, or n without a usable limit. */
+  private static long maxForwards(Instance in, int s, int chunk, long n) {
+    long f = in.mem[chunk][Instance.F];
     if (!in.hasMemLimit || f <= 0 || !MemoryModel.cumulative(in, s)) {
-      return in.m;
+      return n;
     }
     return in.memLimit / f;
   }
 
   /** The most B and W work a stage can have left when its last F starts, given its memory limit. */
-  private static long coolDownWork(Instance in, int s) {
-    long[] d = in.dur[s];
+  private static long coolDownWork(Instance in, int s, int chunk, long n) {
+    long[] d = in.dur[chunk];
     if (!in.hasMemLimit || !MemoryModel.cumulative(in, s)) {
-      return (in.m - 1) * (d[Instance.B] + d[Instance.W]);
+      return (n - 1) * (d[Instance.B] + d[Instance.W]);
     }
-    long f = in.mem[s][Instance.F];
-    long fb = f + in.mem[s][Instance.B];
-    long rest = fb + in.mem[s][Instance.W];
+    long f = in.mem[chunk][Instance.F];
+    long fb = f + in.mem[chunk][Instance.B];
+    long rest = fb + in.mem[chunk][Instance.W];
     long best = 0;
-    for (long a = 1; a <= in.m; a++) {
-      long room = in.memLimit - a * f - (in.m - a) * rest;
+    for (long a = 1; a <= n; a++) {
+      long room = in.memLimit - a * f - (n - a) * rest;
       if (room < 0) {
         continue;
       }
-      long w = fb - rest <= 0 ? in.m - a : Math.min(in.m - a, room / (fb - rest));
+      long w = fb - rest <= 0 ? n - a : Math.min(n - a, room / (fb - rest));
       best = Math.max(best, (a - 1) * (d[Instance.B] + d[Instance.W]) + w * d[Instance.W]);
     }
     return best;
@@ -130,8 +117,8 @@ final class StageBound {
   /**
    * The relaxation's proven bound for one stage (units), solved within the solver's limits. With several chunks
    * per stage, a pass whose DAG predecessor chain reaches another pass of the same stage through other stages
-   * waits for it by that chain's length (the other stages run it at once); single-chunk, that is B(i,j) waiting
-   * {@link #lag} after F(i,j) ends.
+   * waits for it by that chain's length ({@link #chainLag}: the other stages run it at once); single-chunk, that is
+   * B(i,j) waiting Σ_{k&gt;i}(T_F+T_B)[k] + 2(p−1−i)·T_comm after F(i,j) ends.
    *
    * @param hint start times of a valid plan (used as a hint), or null
    * @param ub an upper bound on the cost (the incumbent's)
@@ -160,13 +147,12 @@ final class StageBound {
       if (c >= 0) {
         model.addGreaterOrEqual(s[id], LinearExpr.affine(s[c], 1, in.dur(c)));
       }
-      long lag = in.dagLag(id);
-      for (int d = in.dagPred(id); d >= 0; d = in.dagPred(d)) {
-        if (in.stageOf(d) == stage) {
-          model.addGreaterOrEqual(s[id], LinearExpr.affine(s[d], 1, in.dur(d) + lag));
-          break;
-        }
-        lag += in.dur(d) + in.dagLag(d);
+      int d = in.dagPred(id);
+      while (d >= 0 && in.stageOf(d) != stage) {
+        d = in.dagPred(d);
+      }
+      if (d >= 0) {
+        model.addGreaterOrEqual(s[id], LinearExpr.affine(s[d], 1, in.dur(d) + chainLag(in, id, stage)));
       }
     }
     if (in.hasMemLimit) {

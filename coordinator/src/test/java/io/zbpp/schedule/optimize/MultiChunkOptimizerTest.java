@@ -13,9 +13,22 @@ import io.zbpp.schedule.Schedules;
 import io.zbpp.schedule.Shape;
 import io.zbpp.schedule.Simulator;
 import io.zbpp.schedule.Validator;
+import io.zbpp.schedule.PlanText;
+import io.zbpp.schedule.Timeline;
+import io.zbpp.schedule.paper.PaperSetting;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -106,6 +119,74 @@ class MultiChunkOptimizerTest {
         assertThat(in.scale.time(inc.cost())).isCloseTo(Simulator.simulate(plan, costs).cost(), within(1e-9));
       }
     }
+  }
+
+  /**
+   * 1.5B p=8 m=24 under ZB-V's own peak memory (p·M_B): the optimized V-shape plan is valid for our validator
+   * and for the independent checker, and its bubble rate is at or below ZB-V's 0.0739.
+   */
+  @Test
+  void improvesZbVOnThePapersFirstSettingUnderItsOwnPeakMemory(@TempDir Path dir) throws Exception {
+    PaperSetting ps = PaperSetting.all().get(0);
+    Shape shape = new Shape(ps.stages(), ps.microbatches(), 2);
+    Plan zbv = Schedules.byName("zb-v").plan(shape, ps.costModel());
+    Timeline warm = Simulator.simulate(zbv, ps.costModel());
+    double peak = warm.peakMemory().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    CostModel costs = ps.costModel().withMemLimit(peak);
+    assertThat(warm.bubbleRate()).isCloseTo(0.0739, within(5e-5));
+
+    OptimizationResult r = Optimizer.optimize(shape, costs, zbv, FAST.withTimeLimit(15));
+
+    Timeline ours = Validator.validate(r.plan(), costs).orThrow();
+    double work = ps.microbatches() * (ps.tf() + ps.tb() + ps.tw());
+    System.out.printf("1.5B p=8 m=24 zb-v under %.0f: ZB-V %.4f, optimized %.4f, bound %.4f, gap %.3f%% (%s)%n",
+        peak, (r.warmStartCost() - work) / r.warmStartCost(), (r.cost() - work) / r.cost(),
+        (r.lowerBound() - work) / r.lowerBound(), 100 * r.gap(), r.status());
+    assertThat(ours.cost()).isCloseTo(r.cost(), within(1e-9)).isLessThanOrEqualTo(r.warmStartCost());
+    assertThat((r.cost() - work) / r.cost()).isLessThanOrEqualTo(0.0739 + 5e-5);
+    assertThat(r.lowerBound()).isLessThanOrEqualTo(r.cost());
+    assertThat(r.plan().placement()).isEqualTo(Placement.vShape(ps.stages()));
+
+    Optional<Path> checker = planCheck();
+    Assumptions.assumeTrue(checker.isPresent(), "shared/tools/plancheck.py not found above the working directory");
+    Path file = dir.resolve("zbv-opt.plan");
+    Files.writeString(file, PlanText.formatNamed(r.plan()));
+    String out = runChecker(checker.get(), file, ps);
+    Matcher cost = Pattern.compile("\"cost\": ([-0-9.eE+]+)").matcher(out);
+    Matcher peaks = Pattern.compile("\"peakMemory\": \\[([^]]*)]").matcher(out);
+    assertThat(cost.find()).as(out).isTrue();
+    assertThat(Double.parseDouble(cost.group(1))).isCloseTo(r.cost(), within(1e-6 * r.cost()));
+    assertThat(peaks.find()).as(out).isTrue();
+    for (String x : peaks.group(1).split(",")) {
+      assertThat(Double.parseDouble(x.trim())).isLessThanOrEqualTo(peak * (1 + 1e-9));
+    }
+  }
+
+  private static Optional<Path> planCheck() {
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path candidate = d.resolve("shared/tools/plancheck.py");
+      if (Files.isRegularFile(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String runChecker(Path checker, Path plan, PaperSetting ps) throws Exception {
+    List<String> cmd = List.of("python3", checker.toString(), plan.toString(), "--microbatches",
+        Integer.toString(ps.microbatches()), "--cost-f=" + ps.tf(), "--cost-b=" + ps.tb(), "--cost-w=" + ps.tw(),
+        "--cost-comm=" + ps.comm(), "--mem-f=" + ps.memF(), "--mem-b=" + ps.memB(), "--mem-w=" + ps.memW());
+    Process proc;
+    try {
+      proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      Assumptions.abort("python3 cannot run: " + e.getMessage());
+      throw e;
+    }
+    String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(proc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(proc.exitValue()).as(out).isZero();
+    return out;
   }
 
   @Test
