@@ -23,8 +23,8 @@ import java.util.stream.IntStream;
  * bound is reduced by the stated {@link OptimizationResult#roundingError()} so that it stays a bound.
  *
  * <p>The search: (1) the closed-form lower bound ({@link StageBound}); (2) the incumbent is the best of the
- * warm start (fused BW split into B, W) and, single-chunk, the {@link #constructive} plans, searched within
- * 30 % of the budget; (3) single-stage relaxations raise the bound (short stages only); (4) up to
+ * warm start (fused BW split into B, W) and the {@link #constructive} plans (multi-chunk: the
+ * {@link ChunkListScheduler}), searched within 30 % of the budget; (3) single-stage relaxations raise the bound (short stages only); (4) up to
  * {@link #FULL_MODEL_PASSES} passes the full CP-SAT model hinted with the incumbent, beyond that
  * large-neighbourhood search ({@link NeighbourhoodSearch}), for the rest of the budget. The result is never
  * worse than the warm start (it falls back to it), and its plan passes the {@link Validator}.
@@ -99,12 +99,19 @@ public final class Optimizer {
   }
 
   /**
-   * The better of the warm start and the constructive plans (greedy, template), searched within 30 % of the
-   * budget (each family evaluates at least one member).
+   * The better of the warm start and the constructive plans (greedy, template; multi-chunk: the chunk greedy),
+   * searched within 30 % of the budget (each family evaluates at least one member).
    */
   private static Incumbent start(Instance in, Incumbent warm, long lb, Deadline deadline, boolean log) {
     Incumbent best = warm;
-    for (int k = 0; k < 3 && best.cost() > lb && in.v == 1; k++) {
+    if (in.v > 1) {
+      Incumbent c = best.cost() > lb ? ChunkListScheduler.best(in, lb, deadline) : null;
+      if (log) {
+        System.err.printf("warm start %d units, chunk greedy %s%n", warm.cost(), c == null ? "-" : c.cost());
+      }
+      return c != null && c.betterThan(best) ? c : best;
+    }
+    for (int k = 0; k < 3 && best.cost() > lb; k++) {
       Incumbent c = switch (k) {
         case 0 -> TemplateSearch.zbH1(in);
         case 1 -> ListScheduler.best(in, lb, deadline);

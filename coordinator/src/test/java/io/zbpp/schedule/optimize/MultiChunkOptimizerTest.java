@@ -104,6 +104,20 @@ class MultiChunkOptimizerTest {
     }
   }
 
+  @ParameterizedTest(name = "{0} p={1} m={2} seed={3}")
+  @CsvSource({"v,4,8,41", "i,4,8,42", "v,3,6,43", "i,3,5,44"})
+  void theChunkGreedyGivesValidPlansUnderTheLimitAtItsStatedCost(String kind, int p, int m, long seed) {
+    CostModel costs = SmallInstances.random(p, seed);
+    Placement pl = placement(kind, p);
+    Instance in = new Instance(costs, pl, m, TimeScale.of(costs, 2));
+
+    Incumbent g = ChunkListScheduler.best(in, 0, new Deadline(System.nanoTime(), 10));
+
+    assertThat(g).isNotNull();
+    Plan plan = Orders.toPlan(g.order(), in, "chunk-greedy");
+    assertThat(Validator.validate(plan, costs).orThrow().cost()).isCloseTo(in.scale.time(g.cost()), within(1e-9));
+  }
+
   @Test
   void theModelsCostOfAPlanIsTheSimulatorsCost() {
     // 1F1B-I fuses B and W (BW); the optimizer splits them, so its orders are compared as split.
@@ -187,6 +201,16 @@ class MultiChunkOptimizerTest {
     assertThat(proc.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(proc.exitValue()).as(out).isZero();
     return out;
+  }
+
+  @Test
+  void rejectsAPlacementWhoseFirstChunksShareAStage() {
+    Placement pl = new Placement(List.of(0, 0, 1, 1), 2);
+    CostModel costs = CostModel.uniform(2, 1, 1, 1, 0);
+    assertThatThrownBy(() -> Optimizer.optimize(new Shape(2, 2, 2), costs, sequential(pl, 2), FAST))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("placement [0, 0, 1, 1]: the optimizer needs the first 2 chunks on distinct stages (as in "
+            + "single-chunk, interleaved and V placements)");
   }
 
   @Test
