@@ -16,7 +16,7 @@ import io.zbpp.schedule.Shape;
 import io.zbpp.schedule.Simulator;
 import io.zbpp.schedule.optimize.OptimizationResult;
 import io.zbpp.schedule.optimize.Optimizer;
-import io.zbpp.schedule.optimize.OptimizerOptions;
+import io.zbpp.schedule.optimize.SolverOptions;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -57,7 +57,7 @@ class OptimizedPlanTrainingTest {
         .orElseThrow();
     CostModel costs = base.withMemLimit(peak);
     OptimizationResult r = Optimizer.optimize(shape, costs, zbv,
-        OptimizerOptions.defaults().withTimeLimit(10).withWorkers(2));
+        SolverOptions.defaults().withTimeLimit(10).withWorkers(2));
     assertThat(r.cost()).as("the optimizer improves ZB-V here: %s", r).isLessThan(r.warmStartCost());
     String text = PlanText.formatNamed(r.plan());
     assertThat(text).contains("F0.5");

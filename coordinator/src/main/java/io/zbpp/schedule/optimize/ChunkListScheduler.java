@@ -7,26 +7,28 @@ import java.util.Arrays;
  * multi-chunk instances: in global time order, each stage, when free, runs a ready B (lowest microbatch
  * first, then highest chunk), else a ready F (the same order, or highest chunk first) if memory and its
  * in-flight cap allow — the cap counts microbatches on the stage between the F and the B of its lowest chunk,
- * and the first F of a microbatch on a stage reserves the memory of its F's on the stage's higher chunks —
+ * or chunk microbatches between F and B, and the first F of a microbatch on a stage may reserve the memory of
+ * its F's on the stage's higher chunks —
  * else a pending W (oldest B first), else waits for the next pass to end anywhere.
  */
 final class ChunkListScheduler {
   private ChunkListScheduler() {}
 
   /**
-   * The best greedy schedule over in-flight caps A − α·i (A = 1…2vp+1, α = 0, 1, 2) and both F orders; stops
+   * The best greedy schedule over in-flight caps A − α·i (A = 1…2vp+1, α = 0, 1, 2), both F orders, both
+   * cap kinds and with and without reservations (see {@link #schedule}); stops
    * early once a schedule reaches {@code lb} or the deadline passes.
    */
   static Incumbent best(Instance in, long lb, Deadline deadline) {
     Incumbent best = null;
     for (int a0 = 1; a0 <= 2 * in.v * in.p + 1 && (best == null || best.cost() > lb && deadline.left() > 0); a0++) {
       for (int alpha = 0; alpha <= 2; alpha++) {
-        for (boolean deepFirst : new boolean[] {false, true}) {
+        for (int mode = 0; mode < 8; mode++) {
           int[] cap = new int[in.p];
           for (int i = 0; i < in.p; i++) {
             cap[i] = Math.max(1, a0 - alpha * i);
           }
-          Incumbent c = schedule(in, cap, deepFirst);
+          Incumbent c = schedule(in, cap, (mode & 1) != 0, (mode & 2) != 0, (mode & 4) == 0);
           if (c != null && fits(in, c) && (best == null || c.betterThan(best))) {
             best = c;
           }
@@ -45,8 +47,16 @@ final class ChunkListScheduler {
     return true;
   }
 
-  /** The greedy orders, or null if they deadlock. */
-  static Incumbent schedule(Instance in, int[] cap, boolean deepFirst) {
+  /**
+   * The greedy orders, or null if they deadlock.
+   *
+   * @param deepFirst F's of the highest chunk first, else of the lowest microbatch first
+   * @param chunkCap the cap counts chunk microbatches between F and B, else microbatches between the F and B
+   *     of the stage's lowest chunk
+   * @param reserve whether a microbatch's first F on a stage reserves memory for its F's on the stage's higher
+   *     chunks (without, lower chunks' F's may fill the memory those need, and the schedule may deadlock)
+   */
+  static Incumbent schedule(Instance in, int[] cap, boolean deepFirst, boolean chunkCap, boolean reserve) {
     int p = in.p;
     long[] end = new long[in.passes()];
     Arrays.fill(end, -1);
@@ -79,7 +89,8 @@ final class ChunkListScheduler {
         Arrays.fill(blockedAt, -1);
         continue;
       }
-      int id = choose(in, s, free[s], next, level[s] + reserved[s], inFlight[s], end, cap[s], deepFirst);
+      int id = choose(in, s, free[s], next, level[s] + reserved[s], inFlight[s], end, cap[s], deepFirst,
+          chunkCap, reserve);
       if (id < 0) {
         blockedAt[s] = free[s];
         continue;
@@ -91,10 +102,10 @@ final class ChunkListScheduler {
       free[s] = end[id];
       level[s] += in.mem(id);
       int kind = in.kindOf(id);
-      if (kind == Instance.F) {
+      if (kind == Instance.F && reserve) {
         reserved[s] += reservation(in, id, s);
       }
-      if (in.chunkOf(id) == in.chunksOf(s)[0]) {
+      if (chunkCap || in.chunkOf(id) == in.chunksOf(s)[0]) {
         inFlight[s] += kind == Instance.F ? 1 : kind == Instance.B ? -1 : 0;
       }
       next[in.chunkOf(id)][kind]++;
@@ -137,12 +148,12 @@ final class ChunkListScheduler {
 
   /** The pass stage s runs at time t, or −1 when it must wait. */
   private static int choose(Instance in, int s, long t, int[][] next, long level, int inFlight, long[] end,
-      int cap, boolean deepFirst) {
-    int b = pick(in, s, t, next, end, Instance.B, false, level, false);
+      int cap, boolean deepFirst, boolean chunkCap, boolean reserve) {
+    int b = pick(in, s, t, next, end, Instance.B, false, level, false, false, false);
     if (b >= 0) {
       return b;
     }
-    int f = pick(in, s, t, next, end, Instance.F, deepFirst, level, inFlight < cap);
+    int f = pick(in, s, t, next, end, Instance.F, deepFirst, level, inFlight < cap, chunkCap, reserve);
     if (f >= 0) {
       return f;
     }
@@ -163,19 +174,19 @@ final class ChunkListScheduler {
 
   /**
    * The next pass of a kind that is ready at t and fits in memory: lowest microbatch, then highest chunk (or,
-   * deep first, highest chunk); an F of the stage's lowest chunk only when a microbatch may enter.
+   * deep first, highest chunk); an F that the cap counts only when the cap allows.
    */
   private static int pick(Instance in, int s, long t, int[][] next, long[] end, int kind, boolean deepFirst,
-      long level, boolean mayEnter) {
+      long level, boolean mayEnter, boolean chunkCap, boolean reserve) {
     int best = -1;
     for (int c : in.chunksOf(s)) {
       int j = next[c][kind];
       if (j >= in.m || kind == Instance.B && j >= next[c][Instance.F]
-          || kind == Instance.F && c == in.chunksOf(s)[0] && !mayEnter) {
+          || kind == Instance.F && (chunkCap || c == in.chunksOf(s)[0]) && !mayEnter) {
         continue;
       }
       int id = in.id(c, kind, j);
-      long need = kind == Instance.F ? in.mem(id) + reservation(in, id, s) : in.mem(id);
+      long need = kind == Instance.F && reserve ? in.mem(id) + reservation(in, id, s) : in.mem(id);
       if (!ready(in, id, t, end) || level + need > in.memLimit) {
         continue;
       }

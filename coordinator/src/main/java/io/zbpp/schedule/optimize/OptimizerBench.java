@@ -152,7 +152,7 @@ public final class OptimizerBench {
    * the bound); beside ZB-V, the best single-chunk plan under
    * the same limit (the optimizer warm-started from 1F1B when it fits, else from its constructive plan).
    */
-  private static void chunkRows(PaperSetting ps, OptimizerOptions opts) {
+  private static void chunkRows(PaperSetting ps, SolverOptions opts) {
     Shape shape = new Shape(ps.stages(), ps.microbatches(), 2);
     double work = ps.microbatches() * (ps.tf() + ps.tb() + ps.tw());
     for (String name : List.of("zb-v", "1f1b-i")) {

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The optimizer on v = 2 chunks per stage (V and interleaved placements) against an exhaustive oracle. */
 class MultiChunkOptimizerTest {
-  private static final OptimizerOptions FAST = OptimizerOptions.defaults().withTimeLimit(20).withWorkers(2);
+  private static final SolverOptions FAST = SolverOptions.defaults().withTimeLimit(20).withWorkers(2);
 
   static Placement placement(String kind, int p) {
     return kind.equals("v") ? Placement.vShape(p) : Placement.interleaved(p, 2);
@@ -128,7 +129,7 @@ class MultiChunkOptimizerTest {
       Incumbent inc = Incumbent.of(Orders.of(plan, in), in);
       Plan back = Orders.toPlan(inc.order(), in, name);
       assertThat(in.scale.time(inc.cost())).as(name).isCloseTo(Simulator.simulate(back, costs).cost(), within(1e-9));
-      if (!plan.hasFusedBackward()) {
+      if (plan.stages().stream().flatMap(List::stream).noneMatch(x -> x.op() == Op.BW)) {
         assertThat(back.stages()).isEqualTo(plan.stages());
         assertThat(in.scale.time(inc.cost())).isCloseTo(Simulator.simulate(plan, costs).cost(), within(1e-9));
       }
@@ -137,7 +138,8 @@ class MultiChunkOptimizerTest {
 
   /**
    * 1.5B p=8 m=24 under ZB-V's own peak memory (p·M_B): the optimized V-shape plan is valid for our validator
-   * and for the independent checker, and its bubble rate is at or below ZB-V's 0.0739.
+   * and for the independent checker (required when {@code CI=true}, else skipped with the reason when absent),
+   * and its bubble rate is at or below ZB-V's 0.0739.
    */
   @Test
   void improvesZbVOnThePapersFirstSettingUnderItsOwnPeakMemory(@TempDir Path dir) throws Exception {
@@ -162,7 +164,7 @@ class MultiChunkOptimizerTest {
     assertThat(r.plan().placement()).isEqualTo(Placement.vShape(ps.stages()));
 
     Optional<Path> checker = planCheck();
-    Assumptions.assumeTrue(checker.isPresent(), "shared/tools/plancheck.py not found above the working directory");
+    requireTool(checker.isPresent(), "shared/tools/plancheck.py not found above " + Path.of("").toAbsolutePath());
     Path file = dir.resolve("zbv-opt.plan");
     Files.writeString(file, PlanText.formatNamed(r.plan()));
     String out = runChecker(checker.get(), file, ps);
@@ -174,6 +176,17 @@ class MultiChunkOptimizerTest {
     for (String x : peaks.group(1).split(",")) {
       assertThat(Double.parseDouble(x.trim())).isLessThanOrEqualTo(peak * (1 + 1e-9));
     }
+  }
+
+  /** Skips, naming the missing optional tool; with {@code CI=true} the tool is required and its absence fails. */
+  private static void requireTool(boolean present, String missing) {
+    if (present) {
+      return;
+    }
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      Assertions.fail("CI=true requires the plan checker: " + missing);
+    }
+    Assumptions.abort("optional tool for this cross-check (python3 and shared/tools/plancheck.py): " + missing);
   }
 
   private static Optional<Path> planCheck() {
@@ -190,12 +203,11 @@ class MultiChunkOptimizerTest {
     List<String> cmd = List.of("python3", checker.toString(), plan.toString(), "--microbatches",
         Integer.toString(ps.microbatches()), "--cost-f=" + ps.tf(), "--cost-b=" + ps.tb(), "--cost-w=" + ps.tw(),
         "--cost-comm=" + ps.comm(), "--mem-f=" + ps.memF(), "--mem-b=" + ps.memB(), "--mem-w=" + ps.memW());
-    Process proc;
+    Process proc = null;
     try {
       proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     } catch (IOException e) {
-      Assumptions.abort("python3 cannot run: " + e.getMessage());
-      throw e;
+      requireTool(false, "python3 cannot run: " + e.getMessage());
     }
     String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(proc.waitFor(60, TimeUnit.SECONDS)).isTrue();
