@@ -11,8 +11,9 @@ import com.google.ortools.sat.ReservoirConstraint;
  * A stage's memory limit in CP-SAT. The running sum of ΔM in plan order peaks right after some pass; with
  * passes of one stage at distinct start times, it equals the level at any time of: every microbatch holds
  * ΔM(F) from its F's start to its B's start, ΔM(F)+ΔM(B) from there to its W's start, and the rest
- * ΔM(F)+ΔM(B)+ΔM(W) afterwards, summed over the stage's chunks (each with its own deltas). When those three amounts are non-negative (the paper's M_B, M_W, 0) this is
- * a cumulative constraint over 2–3 intervals per microbatch with the limit as capacity — linear in m, where
+ * ΔM(F)+ΔM(B)+ΔM(W) afterwards, summed over the stage's chunks (each with its own deltas). When those three
+ * amounts are non-negative (the paper's M_B, M_W, 0) this is a cumulative constraint over 2–3 intervals per
+ * chunk microbatch with the limit as capacity — linear in v·m, where
  * CP-SAT's reservoir expands into a quadratic number of literals. Otherwise a reservoir with events at pass
  * starts is used.
  */

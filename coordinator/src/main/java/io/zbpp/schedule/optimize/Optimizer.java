@@ -24,15 +24,16 @@ import java.util.stream.IntStream;
  *
  * <p>The search: (1) the closed-form lower bound ({@link StageBound}); (2) the incumbent is the best of the
  * warm start (fused BW split into B, W) and the {@link #constructive} plans (multi-chunk: the
- * {@link ChunkListScheduler}), searched within 30 % of the budget; (3) single-stage relaxations raise the bound (short stages only); (4) up to
+ * {@link ChunkListScheduler}), searched within 30 % of the budget; (3) single-stage relaxations raise the
+ * bound (short stages only); (4) up to
  * {@link #FULL_MODEL_PASSES} passes the full CP-SAT model hinted with the incumbent, beyond that
  * large-neighbourhood search ({@link NeighbourhoodSearch}), for the rest of the budget. The result is never
  * worse than the warm start (it falls back to it), and its plan passes the {@link Validator}.
  */
 public final class Optimizer {
   /**
-   * Instances with at most this many passes (3·p·v·m; all p=8 paper settings, single-chunk and v = 2) are solved with the full model,
-   * larger ones by neighbourhood search; system property {@code zbpp.fullModelPasses} overrides it.
+   * Instances with at most this many passes (3·p·v·m; the p=8 paper settings, with v = 2 those of m ≤ 32) are
+   * solved with the full model, larger ones by neighbourhood search; system property {@code zbpp.fullModelPasses} overrides it.
    */
   static final int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 1600);
 

@@ -1,9 +1,13 @@
 package io.zbpp.schedule.optimize;
 
 import io.zbpp.schedule.CostModel;
+import io.zbpp.schedule.Instruction;
+import io.zbpp.schedule.Op;
 import io.zbpp.schedule.Plan;
 import io.zbpp.schedule.Shape;
+import io.zbpp.schedule.Schedules;
 import io.zbpp.schedule.Simulator;
+import io.zbpp.schedule.Validator;
 import io.zbpp.schedule.algorithms.OneFOneB;
 import io.zbpp.schedule.paper.PaperSetting;
 import java.nio.file.Files;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The optimizer's measurements (not a test): prints one Markdown table row per instance — 1F1B's cost, the
@@ -149,14 +154,14 @@ public final class OptimizerBench {
   /**
    * ZB-V and 1F1B-I (v = 2) on one paper setting, each optimized under its own plan's peak memory (bubble
    * rates of the heuristic, of its plan with fused BW split into B, W in place, of the optimized plan and of
-   * the bound); beside ZB-V, the best single-chunk plan under
-   * the same limit (the optimizer warm-started from 1F1B when it fits, else from its constructive plan).
+   * the bound); beside ZB-V, the best single-chunk plan under the same limit (the optimizer warm-started
+   * from 1F1B when it fits, else from its constructive plan).
    */
   private static void chunkRows(PaperSetting ps, SolverOptions opts) {
     Shape shape = new Shape(ps.stages(), ps.microbatches(), 2);
     double work = ps.microbatches() * (ps.tf() + ps.tb() + ps.tw());
     for (String name : List.of("zb-v", "1f1b-i")) {
-      Plan warm = io.zbpp.schedule.Schedules.byName(name).plan(shape, ps.costModel());
+      Plan warm = Schedules.byName(name).plan(shape, ps.costModel());
       var timeline = Simulator.simulate(warm, ps.costModel());
       double peak = timeline.peakMemory().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
       CostModel costs = ps.costModel().withMemLimit(peak);
@@ -164,12 +169,12 @@ public final class OptimizerBench {
       String single = "| - | - | - |";
       if (name.equals("zb-v")) {
         Plan oneF = new OneFOneB().plan(ps.shape(), costs);
-        java.util.Optional<Plan> start = io.zbpp.schedule.Validator.validate(oneF, costs).ok()
-            ? java.util.Optional.of(oneF) : Optimizer.constructive(ps.shape(), costs);
+        Optional<Plan> start = Validator.validate(oneF, costs).ok()
+            ? Optional.of(oneF) : Optimizer.constructive(ps.shape(), costs);
         if (start.isPresent()) {
           OptimizationResult s1 = Optimizer.optimize(ps.shape(), costs, start.get(), opts);
-          single = String.format("| %.4f | %.4f | %s |", rate(s1.cost(), work), Math.max(0, rate(s1.lowerBound(), work)),
-              s1.status());
+          single = String.format("| %.4f | %.4f | %s |", rate(s1.cost(), work),
+              Math.max(0, rate(s1.lowerBound(), work)), s1.status());
         }
       }
       System.out.printf("| %s | %s | %.3f·p·M_B | %.4f | %.4f | %.4f | %.4f | %.3f%% | %s | %.1f %s%n", ps.label(),
@@ -182,13 +187,13 @@ public final class OptimizerBench {
 
   /** The plan with every fused BW split into B then W in place (the optimizer's own first step). */
   private static Plan split(Plan plan) {
-    List<List<io.zbpp.schedule.Instruction>> stages = new ArrayList<>();
-    for (List<io.zbpp.schedule.Instruction> l : plan.stages()) {
-      List<io.zbpp.schedule.Instruction> out = new ArrayList<>();
-      for (io.zbpp.schedule.Instruction x : l) {
-        if (x.op() == io.zbpp.schedule.Op.BW) {
-          out.add(new io.zbpp.schedule.Instruction(x.stage(), io.zbpp.schedule.Op.B, x.microbatch(), x.chunk()));
-          out.add(new io.zbpp.schedule.Instruction(x.stage(), io.zbpp.schedule.Op.W, x.microbatch(), x.chunk()));
+    List<List<Instruction>> stages = new ArrayList<>();
+    for (List<Instruction> l : plan.stages()) {
+      List<Instruction> out = new ArrayList<>();
+      for (Instruction x : l) {
+        if (x.op() == Op.BW) {
+          out.add(new Instruction(x.stage(), Op.B, x.microbatch(), x.chunk()));
+          out.add(new Instruction(x.stage(), Op.W, x.microbatch(), x.chunk()));
         } else {
           out.add(x);
         }
