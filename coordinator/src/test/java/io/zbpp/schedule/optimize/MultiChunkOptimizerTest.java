@@ -151,7 +151,7 @@ class MultiChunkOptimizerTest {
     CostModel costs = ps.costModel().withMemLimit(peak);
     assertThat(warm.bubbleRate()).isCloseTo(0.0739, within(5e-5));
 
-    OptimizationResult r = Optimizer.optimize(shape, costs, zbv, FAST.withTimeLimit(15));
+    OptimizationResult r = Optimizer.optimize(shape, costs, zbv, FAST.withTimeLimit(10));
 
     Timeline ours = Validator.validate(r.plan(), costs).orThrow();
     double work = ps.microbatches() * (ps.tf() + ps.tb() + ps.tw());
