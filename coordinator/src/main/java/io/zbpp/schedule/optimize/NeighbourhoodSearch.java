@@ -50,7 +50,7 @@ final class NeighbourhoodSearch {
       }
       ScheduleModel model = new ScheduleModel(in, paths, best.order(), best.start(), prefix, middleEnd, lb,
           best.cost(), true);
-      CpSolver solver = Sat.solver(opts, Math.min(WINDOW_SECONDS, deadline.left()), 1000 + step);
+      CpSolver solver = Sat.solver(opts, deadline.take(WINDOW_SECONDS), 1000 + step);
       solver.getParameters().setCpModelProbingLevel(0).setSymmetryLevel(0).setCpModelPresolve(false);
       CpSolverStatus status = solver.solve(model.model);
       if (opts.log() && status == CpSolverStatus.MODEL_INVALID) {

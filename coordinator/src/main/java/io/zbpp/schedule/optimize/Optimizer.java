@@ -50,9 +50,9 @@ public final class Optimizer {
     Instance in = new Instance(costs, warmStart.placement(), shape.microbatches(),
         TimeScale.of(costs, shape.chunksPerStage()));
     Paths paths = new Paths(in);
-    Deadline deadline = new Deadline(t0, opts.timeLimitSeconds());
+    Deadline deadline = Deadline.of(t0, opts);
     long lb = closedFormBound(in, paths);
-    Deadline constructive = new Deadline(System.nanoTime(), 0.3 * deadline.left());
+    Deadline constructive = deadline.share(0.3);
     Incumbent best = start(in, Incumbent.of(Orders.of(warmStart, in), in), lb, constructive, opts.log());
     lb = relaxedBound(in, paths, best, lb, opts, deadline);
     if (best.cost() > lb && deadline.left() > 0.05) {
@@ -160,7 +160,7 @@ public final class Optimizer {
       if (k >= 8 || slice < 0.05) {
         break;
       }
-      CpSolver solver = Sat.solver(opts, Math.min(slice, deadline.left()), k);
+      CpSolver solver = Sat.solver(opts, deadline.take(slice), k);
       long r = StageBound.relaxed(in, paths, stages[k], best.start(), best.cost(), solver);
       if (opts.log()) {
         System.err.printf("stage %d: closed-form bound %d, relaxation bound %d (incumbent %d)%n", stages[k],
@@ -178,7 +178,7 @@ public final class Optimizer {
     Arrays.fill(all, in.stagePasses());
     ScheduleModel model = new ScheduleModel(in, paths, best.order(), best.start(), zero, all, lb, best.cost(),
         false);
-    CpSolver solver = Sat.solver(opts, deadline.left(), 100);
+    CpSolver solver = Sat.solver(opts, deadline.take(deadline.left()), 100);
     CpSolverStatus status = solver.solve(model.model);
     // The hint is feasible, so INFEASIBLE would mean a modelling error: then trust no bound from it.
     long bound = status == CpSolverStatus.INFEASIBLE ? lb : (long) Math.ceil(solver.bestObjectiveBound() - 1e-6);
