@@ -1,7 +1,6 @@
 package io.zbpp.cli;
 
 import io.zbpp.schedule.CostModel;
-import io.zbpp.schedule.paper.PaperSetting;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,6 +13,9 @@ import picocli.CommandLine.Option;
  * {@code --mem-*} replaces the preset's value for that pass.
  */
 public final class CostOptions {
+  /** The largest K of {@code --mem-limit-factor}: far above any peak a plan can reach (K = m/p holds GPipe). */
+  static final double MAX_LIMIT_FACTOR = 1e6;
+
   @Option(names = "--cost-f", paramLabel = "TF", defaultValue = "1",
       description = "Forward time T_F: one value for every stage or a comma list, one per stage "
           + "(default: ${DEFAULT-VALUE}).")
@@ -46,8 +48,8 @@ public final class CostOptions {
   String memW;
 
   @Option(names = "--model", paramLabel = "PRESET",
-      description = "Memory deltas of one of the paper's models per unit s*b (s = 1024): "
-          + "1.5b, 6.2b, 14.6b, 28.3b. Explicit --mem-* values win.")
+      description = "Memory deltas of a model preset per unit s*b (dM(F) = 34h+5as, dM(W) = -32h): "
+          + "tiny, small, 1.5b, 6.2b, 14.6b, 28.3b. Explicit --mem-* values win.")
   String model;
 
   @Option(names = "--mem-limit", paramLabel = "X",
@@ -73,7 +75,7 @@ public final class CostOptions {
         .tw(Numbers.perStage("--cost-w", costW, stages, true))
         .comm(Numbers.time("--cost-comm", costComm));
     if (model != null) {
-      PaperSetting preset = ModelPreset.byName(model);
+      ModelPreset preset = ModelPreset.byName(model);
       b.mem(preset.memF(), preset.memB(), preset.memW());
     }
     if (memF != null) {
@@ -86,6 +88,7 @@ public final class CostOptions {
       b.memW(Numbers.perStage("--mem-w", memW, stages, false));
     }
     CostModel unlimited = b.build();
+    checkSomeWork(unlimited);
     for (int s = 0; s < stages; s++) {
       if (unlimited.memF(s) <= 0) {
         throw new UsageException("--mem-f [" + (memF == null ? num(unlimited.memF(s)) : memF)
@@ -95,6 +98,19 @@ public final class CostOptions {
     return unlimited.withMemLimit(limit(unlimited));
   }
 
+  /**
+   * Refuses a cost model in which no stage does any work: its bubble rate would be 0/0.
+   */
+  private void checkSomeWork(CostModel c) {
+    for (int s = 0; s < c.stages(); s++) {
+      if (c.tf(s) + c.tb(s) + c.tw(s) > 0) {
+        return;
+      }
+    }
+    throw new UsageException("--cost-f [" + costF + "], --cost-b [" + costB + "], --cost-w [" + costW
+        + "]: every pass takes no time, so cost and bubble rate are 0/0; expected T_F + T_B + T_W > 0 on some stage");
+  }
+
   private double limit(CostModel costs) {
     if (memLimit != null && memLimitFactor != null) {
       throw new UsageException("--mem-limit [" + memLimit + "] and --mem-limit-factor [" + memLimitFactor
@@ -102,10 +118,7 @@ public final class CostOptions {
     }
     double oneMicrobatch = largestMemF(costs);
     if (memLimit != null) {
-      Double x = Numbers.decimal(memLimit);
-      if (x == null || x <= 0) {
-        throw new UsageException("--mem-limit [" + memLimit + "]: expected a number > 0");
-      }
+      double x = Numbers.inRange("--mem-limit", memLimit, 0, true, Numbers.MAX_MEMORY);
       if (x < oneMicrobatch) {
         throw new UsageException("--mem-limit [" + memLimit + "]: below the memory of one microbatch; expected at "
             + "least the largest dM(F), " + num(oneMicrobatch));
@@ -113,11 +126,8 @@ public final class CostOptions {
       return x;
     }
     if (memLimitFactor != null) {
-      Double k = Numbers.decimal(memLimitFactor);
+      double k = Numbers.inRange("--mem-limit-factor", memLimitFactor, 0, true, MAX_LIMIT_FACTOR);
       double perK = costs.stages() * costs.memF(0);
-      if (k == null || k <= 0) {
-        throw new UsageException("--mem-limit-factor [" + memLimitFactor + "]: expected a number > 0");
-      }
       if (k * perK < oneMicrobatch || perK <= 0) {
         throw new UsageException("--mem-limit-factor [" + memLimitFactor + "]: limit " + num(k * perK)
             + " is below the memory of one microbatch; expected K*p*dM(F) of stage 0 >= the largest dM(F), "
