@@ -77,7 +77,8 @@ public final class DemoCommand implements Callable<Integer> {
     ParameterTap tap = new ParameterTap(job.chunks());
     TrainRunner runner = new TrainRunner(out, spec.commandLine().getErr(), false, LINE_EVERY);
     TrainReport r = runner.pipeline(job, tap);
-    OutputFile.write("--timeline", timeline, TimelineSvg.html(r, -1));
+    OutputFile.write("--timeline", timeline,
+        TimelineSvg.html(r, -1, PlannedRun.of(job.spec(), r).map(PlannedRun::timeline)));
     runner.report(job, r, timeline);
     out.printf(Locale.ROOT, "trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     out.printf(Locale.ROOT, "sampled from the trained model (temperature %s, seed %d):%n", temperature, seed);

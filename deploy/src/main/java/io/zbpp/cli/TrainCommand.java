@@ -72,7 +72,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainRunner runner = new TrainRunner(spec.commandLine().getOut(), spec.commandLine().getErr(), json, 1);
     TrainReport r = isReference() ? runner.reference(job) : runner.pipeline(job, job.chunks());
     if (timeline != null) {
-      OutputFile.write("--timeline", timeline, TimelineSvg.html(r, -1));
+      OutputFile.write("--timeline", timeline,
+        TimelineSvg.html(r, -1, PlannedRun.of(job.spec(), r).map(PlannedRun::timeline)));
     }
     runner.report(job, r, timeline);
     return 0;

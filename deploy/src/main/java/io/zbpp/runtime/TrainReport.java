@@ -132,35 +132,6 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
     return out;
   }
 
-  /** The {@code zbpp train --json} object: the issue's fields (the timeline is left to {@link TimelineSvg}). */
-  public String toJson() {
-    return "{\"schedule\": \"" + schedule + "\", \"stages\": " + stages + ", \"microbatches\": " + microbatches
-        + ", \"losses\": " + numbers(losses) + ", \"paramsSha256\": \"" + paramsSha256
-        + "\", \"predictedBubbleRate\": " + number(predictedBubbleRate) + ", \"realizedBubbleRate\": "
-        + number(realizedBubbleRate) + ", \"realizedBubbleRates\": " + numbers(realizedBubbleRates)
-        + ", \"iterationMillis\": " + numbers(iterationMillis) + ", \"samplesPerSecond\": "
-        + number(samplesPerSecond) + optimizerJson() + "}";
-  }
-
-  /** {@code rollbacks}, {@code skippedSteps}, {@code clippedSteps}: only when the job had an optimizer check. */
-  private String optimizerJson() {
-    if (optimizer.equals(OptimizerStats.none())) {
-      return "";
-    }
-    return ", \"rollbacks\": " + optimizer.rollbacks() + ", \"skippedSteps\": " + optimizer.skippedSteps()
-        + ", \"clippedSteps\": " + optimizer.clippedSteps() + ", \"rollbackMode\": \"" + optimizer.rollbackMode()
-        + "\", \"rollbackBytes\": " + optimizer.rollbackBytes();
-  }
-
-  private static String numbers(List<Double> v) {
-    return v.stream().map(TrainReport::number).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
-  }
-
-  /** A JSON number; NaN and infinities (not JSON) become null. */
-  private static String number(double d) {
-    return Double.isFinite(d) ? Double.toString(d) : "null";
-  }
-
   private static double mean(List<Double> v) {
     return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
   }

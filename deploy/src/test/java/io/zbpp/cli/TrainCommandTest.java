@@ -68,8 +68,9 @@ class TrainCommandTest {
     assertThat(c.out()).contains("iteration 1/2  loss ", "iteration 2/2  loss ", "bubble rate: predicted ",
         "paramsSha256 ", "timeline written to " + html);
     String page = Files.readString(html);
-    assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "1f1b, p=2, m=2, iteration 1");
-    assertThat(page.split("<rect", -1)).hasSize(1 + 2 * 2 * 2); // p·m forward and fused backward passes
+    assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "1f1b, p=2, m=2, iteration 2 of 2");
+    // p·m forward and fused backward passes, planned and realized
+    assertThat(page.split("class=\"pass ", -1)).hasSize(1 + 2 * 2 * 2 * 2);
   }
 
   @Test

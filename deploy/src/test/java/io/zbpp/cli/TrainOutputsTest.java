@@ -62,6 +62,19 @@ class TrainOutputsTest {
   }
 
   @Test
+  void timelinePageShowsPlannedAboveRealizedWithTheScheduleSvgsLegendTicksAndColours(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path html = dir.resolve("t.html");
+    Cli c = Cli.run("train", "--schedule", "zb-2p", "--model", "tiny", "--stages", "4", "--microbatches", "8",
+        "--iterations", "2", "--timeline", html.toString());
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    String page = java.nio.file.Files.readString(html);
+    TimelinePage.assertReadable(page, 4);
+    assertThat(page).contains("planned peak memory", "measured peak bytes held");
+  }
+
+  @Test
   void jsonNumbersCarryNoBinaryNoise() {
     assertThat(Json.write(java.util.List.of(1152.5990000000015, 0.1 + 0.2, 33.0, Double.NaN, 1e-9, 2.5e20)))
         .isEqualTo("[1152.599,0.3,33,null,1E-9,2.5E+20]");
