@@ -88,7 +88,7 @@ class InputRulesTest {
         bad(SCHED + "--cost-b 1,2,3,", "--cost-b", "empty element at position 4"),
         bad(SCHED + "--mem-f ,1", "--mem-f", "empty element at position 1"),
         bad(TRAIN_EMU + "--cost-w 1,", "--cost-w", "empty element at position 2"),
-        bad("nope", "zbpp", "[nope]; expected one of schedule, train, demo, bench"),
+        bad("nope", "zbpp", "[nope]; expected one of schedule, check, train, demo, bench"),
         bad("bench nope", "zbpp bench", "[nope]; expected one of paper, runtime, ops"));
   }
 
