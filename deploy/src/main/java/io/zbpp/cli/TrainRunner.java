@@ -1,6 +1,7 @@
 package io.zbpp.cli;
 
 import io.zbpp.gpu.device.Backend;
+import io.zbpp.gpu.device.Devices;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
@@ -90,7 +91,7 @@ final class TrainRunner {
       TrainSpec s = job.spec();
       out.printf(Locale.ROOT, "%s  p=%d m=%d v=%d  model %s (%d layers, h=%d)  backend %s  seed %d  microbatch "
           + "size %d  %d iterations%n", schedule, s.stages(), s.microbatches(), s.chunksPerStage(),
-          r.model().name(), r.model().layers(), r.model().hidden(), r.backend().name().toLowerCase(Locale.ROOT),
+          r.model().name(), r.model().layers(), r.model().hidden(), backendText(r.backend()),
           r.seed(), r.microbatchSize(), s.iterations());
       out.flush();
     }
@@ -117,6 +118,7 @@ final class TrainRunner {
       }
       out.println(Json.write(obj));
     } else {
+      out.println("backend: " + backendText(job.runner().backend()));
       out.print(summary(r, job.runner().backend() == Backend.EMULATED));
       if (timeline != null) {
         out.println("timeline written to " + timeline);
@@ -139,7 +141,9 @@ final class TrainRunner {
     Map<String, String> why = new LinkedHashMap<>();
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("schedule", r.schedule());
-    o.put("backend", job.runner().backend().name().toLowerCase(Locale.ROOT));
+    o.put("backend", name(job.runner().backend()));
+    o.put("backendRequested", name(job.runner().backend()));
+    o.put("backendActual", name(Devices.resolve(job.runner().backend())));
     o.put("model", job.runner().model().name());
     o.put("stages", r.stages());
     o.put("microbatches", r.microbatches());
@@ -239,6 +243,20 @@ final class TrainRunner {
     }
     return String.format(Locale.ROOT, "note: %d stages share %d cores, so part of the realized bubble is stages "
         + "waiting for a core, not the schedule%n", stages, cores);
+  }
+
+  /**
+   * The backend that ran, and the one requested when they differ: {@code cpu}, or {@code cpu (cuda requested:
+   * <why not>)} for {@code --backend cuda} without a GPU.
+   */
+  static String backendText(Backend requested) {
+    Backend actual = Devices.resolve(requested);
+    return actual == requested ? name(actual)
+        : name(actual) + " (" + name(requested) + " requested: " + Devices.fallbackReason(requested) + ")";
+  }
+
+  private static String name(Backend b) {
+    return b.name().toLowerCase(Locale.ROOT);
   }
 
   /** The optimizer check's counters as one line; empty for a job without a check (rollback mode none). */
