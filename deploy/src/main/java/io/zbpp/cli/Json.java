@@ -18,8 +18,11 @@ import java.math.MathContext;
  * prints as {@code 1152.599}.
  */
 public final class Json {
-  /** Digits kept of a double: far beyond any measured or simulated quantity, below a double's 15.9. */
-  static final int SIGNIFICANT_DIGITS = 12;
+  /**
+   * Digits kept of a double: a double holds 15.9, and the last digit or two of a computed value are rounding
+   * noise; 15 keep every meaningful digit.
+   */
+  static final int SIGNIFICANT_DIGITS = 15;
 
   private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule("zbpp-numbers")
       .addSerializer(Double.class, new RoundedDouble()).addSerializer(double.class, new RoundedDouble())
