@@ -30,11 +30,6 @@ public final class Json {
 
   private Json() {}
 
-  /** The mapper the CLI writes (and tests read) JSON with. */
-  public static ObjectMapper mapper() {
-    return MAPPER;
-  }
-
   /** {@code value} (maps, collections, arrays, strings, numbers, booleans, null) as one line of JSON. */
   public static String write(Object value) {
     try {
