@@ -28,7 +28,8 @@ public final class CostModels {
         && m.microbatchSize() > 0;
     double layers = shaped ? (double) m.layers() / p : 1;
     if (spec.hasProfiledTimes()) {
-      b.tf(values(spec.costF())).tb(values(spec.costB())).tw(values(spec.costW()));
+      b.tf(perStage("costF", spec.costF(), p)).tb(perStage("costB", spec.costB(), p))
+          .tw(perStage("costW", spec.costW(), p));
     } else if (shaped) {
       double sb = (double) m.sequenceLength() * m.microbatchSize();
       double flops = layers * (24 * sb * m.hidden() * (double) m.hidden() + 4 * sb * m.sequenceLength() * m.hidden());
@@ -41,25 +42,34 @@ public final class CostModels {
       b.mem(memF, -(memF + memW), memW);
     }
     if (!spec.memF().isEmpty()) {
-      b.memF(perStage("--mem-f", spec.memF(), p));
+      b.memF(perStage("memF", spec.memF(), p));
     }
     if (!spec.memB().isEmpty()) {
-      b.memB(perStage("--mem-b", spec.memB(), p));
+      b.memB(perStage("memB", spec.memB(), p));
     }
     if (!spec.memW().isEmpty()) {
-      b.memW(perStage("--mem-w", spec.memW(), p));
+      b.memW(perStage("memW", spec.memW(), p));
     }
     CostModel costs = b.build();
-    if (spec.memLimit() > 0) {
-      return costs.withMemLimit(spec.memLimit());
-    }
-    if (spec.memLimitFactor() > 0) {
-      return costs.withMemLimit(spec.memLimitFactor() * p * costs.memF(0));
-    }
-    return costs;
+    return costs.withMemLimit(memLimit(costs, spec.memLimit(), spec.memLimitFactor()));
   }
 
-  /** One value or {@code p}, else a one-line message naming the option. */
+  /**
+   * The per-stage memory limit, the one rule for every planner ({@code zbpp schedule}'s options and a job spec):
+   * {@code memLimit} when it is above 0, else {@code memLimitFactor}·p·ΔM(F) of stage 0 (K = 1 is 1F1B's peak,
+   * the unit of ZB-1p and ZB-2p) when that is above 0, else none ({@code +∞}).
+   */
+  public static double memLimit(CostModel unlimited, double memLimit, double memLimitFactor) {
+    if (memLimit > 0) {
+      return memLimit;
+    }
+    if (memLimitFactor > 0) {
+      return memLimitFactor * unlimited.stages() * unlimited.memF(0);
+    }
+    return Double.POSITIVE_INFINITY;
+  }
+
+  /** One value or {@code p}, else a one-line message naming the field. */
   private static double[] perStage(String option, List<Double> v, int p) {
     if (v.size() != 1 && v.size() != p) {
       throw new IllegalArgumentException(option + " [" + v.stream().map(Fmt::num).collect(Collectors.joining(","))

@@ -1,5 +1,6 @@
 package io.zbpp.cli;
 
+import io.zbpp.runtime.CostModels;
 import io.zbpp.schedule.CostModel;
 import picocli.CommandLine.Option;
 
@@ -111,31 +112,28 @@ public final class CostOptions {
         + "]: every pass takes no time, so cost and bubble rate are 0/0; expected T_F + T_B + T_W > 0 on some stage");
   }
 
+  /** The limit these options give ({@link CostModels#memLimit}), after checking it holds one microbatch. */
   private double limit(CostModel costs) {
     if (memLimit != null && memLimitFactor != null) {
       throw new UsageException("--mem-limit [" + memLimit + "] and --mem-limit-factor [" + memLimitFactor
           + "]: give at most one");
     }
     double oneMicrobatch = largestMemF(costs);
-    if (memLimit != null) {
-      double x = Numbers.inRange("--mem-limit", memLimit, 0, true, Numbers.MAX_MEMORY);
-      if (x < oneMicrobatch) {
-        throw new UsageException("--mem-limit [" + memLimit + "]: below the memory of one microbatch; expected at "
-            + "least the largest dM(F), " + num(oneMicrobatch));
-      }
-      return x;
+    double x = memLimit == null ? 0 : Numbers.inRange("--mem-limit", memLimit, 0, true, Numbers.MAX_MEMORY);
+    double k = memLimitFactor == null ? 0
+        : Numbers.inRange("--mem-limit-factor", memLimitFactor, 0, true, MAX_LIMIT_FACTOR);
+    double limit = CostModels.memLimit(costs, x, k);
+    if (memLimit != null && limit < oneMicrobatch) {
+      throw new UsageException("--mem-limit [" + memLimit + "]: below the memory of one microbatch; expected at "
+          + "least the largest dM(F), " + num(oneMicrobatch));
     }
-    if (memLimitFactor != null) {
-      double k = Numbers.inRange("--mem-limit-factor", memLimitFactor, 0, true, MAX_LIMIT_FACTOR);
-      double perK = costs.stages() * costs.memF(0);
-      if (k * perK < oneMicrobatch || perK <= 0) {
-        throw new UsageException("--mem-limit-factor [" + memLimitFactor + "]: limit " + num(k * perK)
-            + " is below the memory of one microbatch; expected K*p*dM(F) of stage 0 >= the largest dM(F), "
-            + num(oneMicrobatch) + (perK > 0 ? " (K >= " + num(oneMicrobatch / perK) + ")" : ""));
-      }
-      return k * perK;
+    double perK = costs.stages() * costs.memF(0);
+    if (memLimitFactor != null && (limit < oneMicrobatch || perK <= 0)) {
+      throw new UsageException("--mem-limit-factor [" + memLimitFactor + "]: limit " + num(limit)
+          + " is below the memory of one microbatch; expected K*p*dM(F) of stage 0 >= the largest dM(F), "
+          + num(oneMicrobatch) + (perK > 0 ? " (K >= " + num(oneMicrobatch / perK) + ")" : ""));
     }
-    return Double.POSITIVE_INFINITY;
+    return limit;
   }
 
   private static double largestMemF(CostModel costs) {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "zbpp", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Zero Bubble Pipeline Parallelism on the JVM.",
     subcommands = {ScheduleCommand.class, CheckCommand.class, TrainCommand.class, DemoCommand.class,
-        BenchCommand.class, CommandLine.HelpCommand.class})
+        BenchCommand.class, JobCommands.Submit.class, JobCommands.Jobs.class, JobCommands.Status.class, JobCommands.Watch.class,
+        JobCommands.Cancel.class, JobCommands.Result.class, JobCommands.Server.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input. */
   public static final int BAD_INPUT = 2;

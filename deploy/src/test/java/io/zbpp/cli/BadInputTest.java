@@ -83,8 +83,9 @@ class BadInputTest {
             "--schedule [nope]: unknown; expected one of " + String.join(", ", Schedules.names())),
         bad("bench paper --schedules 1f1b,nope",
             "--schedules [nope]: unknown; expected one of " + String.join(", ", Schedules.names())),
-        bad("frobnicate", "zbpp: unknown command [frobnicate]; expected one of schedule, check, train, demo, bench, help"),
-        bad("bench", "zbpp bench: missing report; expected one of paper, runtime, ops, postval"),
+        bad("frobnicate", "zbpp: unknown command [frobnicate]; expected one of "
+            + String.join(", ", Main.commandLine().getSubcommands().keySet())),
+        bad("bench", "zbpp bench: missing report; expected one of paper, runtime, ops, postval, transport"),
         bad("bench paper --jsn", "Unknown option: '--jsn'"));
   }
 
