@@ -15,7 +15,8 @@ import java.math.MathContext;
  * and doubles are written as the numbers they stand for: NaN and infinities (not JSON) as {@code null},
  * integral values without a fraction ({@code 33}, not {@code 33.0}), and everything else rounded to
  * {@link #SIGNIFICANT_DIGITS} significant digits, so that binary noise such as {@code 1152.5990000000015}
- * prints as {@code 1152.599}.
+ * prints as {@code 1152.599}. Values compared bit for bit (the losses that every schedule must reproduce exactly)
+ * are wrapped in {@link Exact} and written with every digit, so that they parse back to the same double.
  */
 public final class Json {
   /**
@@ -26,9 +27,18 @@ public final class Json {
 
   private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new SimpleModule("zbpp-numbers")
       .addSerializer(Double.class, new RoundedDouble()).addSerializer(double.class, new RoundedDouble())
-      .addSerializer(Float.class, new RoundedFloat()).addSerializer(double[].class, new RoundedDoubles()));
+      .addSerializer(Float.class, new RoundedFloat()).addSerializer(double[].class, new RoundedDoubles())
+      .addSerializer(Exact.class, new ExactSerializer()));
 
   private Json() {}
+
+  /** A double written with all its digits (it parses back to the same value); non-finite as null. */
+  public record Exact(double value) {}
+
+  /** The values as {@link Exact}s, e.g. losses that must compare bit for bit. */
+  public static java.util.List<Exact> exact(java.util.List<Double> values) {
+    return values.stream().map(Exact::new).toList();
+  }
 
   /** {@code value} (maps, collections, arrays, strings, numbers, booleans, null) as one line of JSON. */
   public static String write(Object value) {
@@ -74,6 +84,17 @@ public final class Json {
         writeNumber(gen, d);
       }
       gen.writeEndArray();
+    }
+  }
+
+  private static final class ExactSerializer extends JsonSerializer<Exact> {
+    @Override
+    public void serialize(Exact value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+      if (Double.isFinite(value.value())) {
+        gen.writeNumber(value.value());
+      } else {
+        gen.writeNull();
+      }
     }
   }
 

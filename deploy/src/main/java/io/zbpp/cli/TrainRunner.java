@@ -182,7 +182,7 @@ final class TrainRunner {
     o.put("microbatchSize", job.runner().microbatchSize());
     o.put("iterations", job.spec().iterations());
     o.put("seed", job.runner().seed());
-    o.put("losses", emulated ? null : r.losses());
+    o.put("losses", emulated ? null : Json.exact(r.losses()));
     o.put("paramsSha256", emulated ? null : r.paramsSha256());
     if (emulated) {
       why.put("losses", EMULATED_NO_ARITHMETIC);

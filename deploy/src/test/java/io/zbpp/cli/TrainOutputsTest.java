@@ -75,6 +75,13 @@ class TrainOutputsTest {
   }
 
   @Test
+  void lossesKeepEveryDigitSoThatTheyCompareBitForBit() {
+    double loss = 5.542352121323347;
+    assertThat(Json.write(Json.exact(java.util.List.of(loss, Double.NaN)))).isEqualTo("[5.542352121323347,null]");
+    assertThat(Json.write(java.util.List.of(loss))).isEqualTo("[5.54235212132335]");
+  }
+
+  @Test
   void jsonNumbersCarryNoBinaryNoise() {
     assertThat(Json.write(java.util.List.of(1152.5990000000015, 0.1 + 0.2, 33.0, Double.NaN, 1e-9, 2.5e20)))
         .isEqualTo("[1152.599,0.3,33,null,1E-9,2.5E+20]");
