@@ -20,7 +20,7 @@ public final class OptimizeOptions {
 
   @Option(names = "--optimize",
       description = "Improve the plan with the exact optimizer (CP-SAT) warm-started from the schedule's plan, "
-          + "and report a proven lower bound; single-chunk schedules only.")
+          + "and report a proven lower bound; single-chunk schedules and zb-v, 1f1b-i (2 chunks per stage).")
   boolean optimize;
 
   @Option(names = "--time-limit", paramLabel = "S",
@@ -62,14 +62,9 @@ public final class OptimizeOptions {
    * stages), so that the optimized plan never needs more memory than the schedule it improves.
    *
    * @return the run with the optimized plan and the limit it was optimized under, and the optimizer's result
-   * @throws UsageException when the plan is multi-chunk or invalid
+   * @throws UsageException when the plan is invalid or its placement is not one the optimizer models
    */
   Optimized run(PlanRun run, PrintWriter progress) {
-    int v = run.shape().chunksPerStage();
-    if (v != 1) {
-      throw new UsageException("--optimize: " + run.schedule() + " runs " + v + " chunks per stage; the optimizer "
-          + "handles single-chunk schedules only (v = 1)");
-    }
     if (!run.valid()) {
       throw new UsageException("--optimize: the " + run.schedule() + " plan is invalid, nothing to start from");
     }
@@ -77,8 +72,10 @@ public final class OptimizeOptions {
     CostModel costs = run.costs().hasMemLimit() ? run.costs()
         : run.costs().withMemLimit(run.validation().timeline().peakMemory().stream()
             .mapToDouble(Double::doubleValue).max().orElseThrow());
-    progress.printf(Locale.ROOT, "optimizing %s p=%d m=%d under memory %s (time limit %s s)...%n", run.schedule(),
-        run.shape().stages(), run.shape().microbatches(), Fmt.num(costs.memLimit()), Fmt.num(seconds));
+    int v = run.shape().chunksPerStage();
+    progress.printf(Locale.ROOT, "optimizing %s p=%d m=%d%s under memory %s (time limit %s s)...%n", run.schedule(),
+        run.shape().stages(), run.shape().microbatches(), v == 1 ? "" : " v=" + v, Fmt.num(costs.memLimit()),
+        Fmt.num(seconds));
     progress.flush();
     OptimizationResult r;
     try {

@@ -26,7 +26,7 @@ final class NeighbourhoodSearch {
   static Outcome run(Instance in, Paths paths, Incumbent start, long lb, SolverOptions opts, Deadline deadline) {
     Random rnd = new Random(opts.seed());
     Incumbent best = start;
-    double perPass = (double) makespan(in, best) / (3.0 * in.m);
+    double perPass = (double) makespan(in, best) / in.stagePasses();
     double delta = perPass * INITIAL_WINDOW_PASSES / in.p;
     for (int step = 0; best.cost() > lb && deadline.left() > 0.1; step++) {
       long span = makespan(in, best);
