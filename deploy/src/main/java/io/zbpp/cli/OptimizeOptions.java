@@ -15,6 +15,9 @@ import picocli.CommandLine.Option;
  * The optimizer never returns a plan worse than its warm start, and its plan passes the validator.
  */
 public final class OptimizeOptions {
+  /** The longest solve accepted: a day. */
+  static final double MAX_SECONDS = 86_400;
+
   @Option(names = "--optimize",
       description = "Improve the plan with the exact optimizer (CP-SAT) warm-started from the schedule's plan, "
           + "and report a proven lower bound; single-chunk schedules and zb-v, 1f1b-i (2 chunks per stage).")
@@ -46,8 +49,9 @@ public final class OptimizeOptions {
   /** The budget in seconds, checked. */
   double seconds() {
     double s = timeLimit == null ? defaultTimeLimit : timeLimit;
-    if (!(s > 0) || Double.isInfinite(s)) {
-      throw new UsageException("--time-limit [" + Fmt.num(s) + "]: must be a number of seconds > 0");
+    if (!(s > 0) || s > MAX_SECONDS) {
+      throw new UsageException("--time-limit [" + Fmt.num(s) + "]: must be a number of seconds > 0 and <= "
+          + Fmt.num(MAX_SECONDS));
     }
     return s;
   }

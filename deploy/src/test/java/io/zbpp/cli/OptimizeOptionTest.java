@@ -90,9 +90,9 @@ class OptimizeOptionTest {
   @CsvSource(delimiter = '|', value = {
       "--schedule zb-h1 --stages 2 --microbatches 4 --time-limit 3|--time-limit [3]: only with --optimize",
       "--schedule zb-h1 --stages 2 --microbatches 4 --optimize --time-limit 0"
-          + "|--time-limit [0]: must be a number of seconds > 0",
+          + "|--time-limit [0]: must be a number of seconds > 0 and <= 86400",
       "--schedule zb-h1 --stages 2 --microbatches 4 --optimize --time-limit -2"
-          + "|--time-limit [-2]: must be a number of seconds > 0"})
+          + "|--time-limit [-2]: must be a number of seconds > 0 and <= 86400"})
   void rejectsBadOptimizerInputWithOneLine(String args, String message) {
     Cli r = Cli.run(("schedule " + args).split(" "));
 
