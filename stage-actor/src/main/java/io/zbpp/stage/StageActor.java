@@ -39,8 +39,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * stage index, its program, the model (it builds its chunks with its {@link ChunkBuilder}) and its peers, so a
  * stage actor in a fresh actor system runs from protocol messages alone. Compute ops run on the stage's own
  * single-thread executor, never on the dispatcher: the actor hands over every run of ops that can go without
- * waiting as one {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour, made as soon
- * as the tensor exists; a RECV waits until its tensor is in the inbox. Frames that arrive before their RECV
+ * waiting as one {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour — or, for a
+ * stage created with a {@link DataPlaneFactory}, a send on the data link to it ({@link StageLinks}) — made as
+ * soon as the tensor exists; a RECV waits until its tensor is in the inbox. Frames that arrive before their RECV
  * (even for a later iteration) are buffered; commands of another job or an older epoch are rejected with
  * {@link CommandRejected}, never executed.
  *
