@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.zbpp.dataplane.DataPlaneConfig;
 import io.zbpp.dataplane.InMemoryDataPlane;
+import io.zbpp.gpu.pipeline.HostTensor;
 import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.DataEndpoint;
 import io.zbpp.protocol.msg.DataPeers;
@@ -20,6 +21,7 @@ import io.zbpp.protocol.msg.StageCommand;
 import io.zbpp.protocol.msg.StageFailed;
 import io.zbpp.protocol.msg.StageProgram;
 import io.zbpp.protocol.msg.StopStage;
+import io.zbpp.protocol.msg.TensorKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -95,6 +97,31 @@ class StageDataPlaneTest {
     assertThat(memory).isEqualTo(artery);
     assertThat(overNetty).isEqualTo(artery);
     netty.stages.forEach(s -> s.tell(new StopStage(netty.job)));
+  }
+
+  @Test
+  void aTensorOfAStaleEpochIsDroppedAndTheCurrentOneIsUsed() {
+    JobEpoch current = new JobEpoch("stale-tensor", 2);
+    TestProbe<StageCommand> stage0 = KIT.createTestProbe();
+    TestProbe<CoordinatorCommand> coord = KIT.createTestProbe();
+    ActorRef<StageCommand> stage1 = KIT.spawn(StageActor.create((load, c) -> new ArithmeticChunkRunner(c, 2, 1,
+        SEED)));
+    stage1.tell(new LoadProgram(current, PROGRAMS.get(1), 1, List.of(0, 1), 64, List.of(stage0.ref(), stage1),
+        coord.ref(), OptimizerOptions.none(), ModelSpec.none()));
+    coord.expectMessageClass(ProgramLoaded.class);
+    TensorKey key = TensorKey.activation(0, 0, 1);
+    float[] input = {0.5f, -1f, 0.25f, 2f};
+
+    stage1.tell(new StageLinks.TensorReceived(new JobEpoch("stale-tensor", 1), key,
+        new HostTensor(new int[] {4}, new float[] {9f, 9f, 9f, 9f})));
+    stage1.tell(new RunIteration(current, 0));
+    coord.expectNoMessage(java.time.Duration.ofMillis(200)); // waits: the stale tensor does not feed its RECV
+    stage1.tell(new StageLinks.TensorReceived(current, key, new HostTensor(new int[] {4}, input)));
+
+    IterationReport r = coord.expectMessageClass(IterationReport.class);
+    ArithmeticChunkRunner twin = new ArithmeticChunkRunner(1, 2, 1, SEED);
+    twin.forward(0, 0, new HostTensor(new int[] {4}, input));
+    assertThat(r.losses()).singleElement().satisfies(l -> assertThat(l.loss()).isEqualTo(twin.loss(0)));
   }
 
   @Test
