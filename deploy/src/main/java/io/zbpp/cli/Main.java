@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "zbpp", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Zero Bubble Pipeline Parallelism on the JVM.",
     subcommands = {ScheduleCommand.class, TrainCommand.class, DemoCommand.class, BenchCommand.class,
-        WorkerCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
+        CoordinatorServerCommand.class, WorkerCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input. */
   public static final int BAD_INPUT = 2;

@@ -34,10 +34,12 @@ public final class ClusterNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final CompletableFuture<Void> up = new CompletableFuture<>();
   private final Optional<URI> management;
+  private final Duration joinTimeout;
 
-  private ClusterNode(ActorSystem<Void> system, Optional<URI> management) {
+  private ClusterNode(ActorSystem<Void> system, Optional<URI> management, Duration joinTimeout) {
     this.system = system;
     this.management = management;
+    this.joinTimeout = joinTimeout;
   }
 
   /** Starts a node with cluster role {@code role}; {@code overrides} win over the settings' configuration. */
@@ -70,7 +72,7 @@ public final class ClusterNode implements AutoCloseable {
       system.terminate();
       throw e;
     }
-    ClusterNode node = new ClusterNode(system, management);
+    ClusterNode node = new ClusterNode(system, management, settings.joinTimeout());
     org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> node.up.complete(null));
     if (settings.seeds().isEmpty()) {
       Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
@@ -83,15 +85,13 @@ public final class ClusterNode implements AutoCloseable {
    * trace); Pekko's own bind failure is still translated by {@link #startFailure}.
    */
   private static void checkFree(String option, String host, int port) {
-    if (port == 0) {
-      return;
-    }
     try (java.net.ServerSocket s = new java.net.ServerSocket()) {
       s.setReuseAddress(true);
       s.bind(new java.net.InetSocketAddress(host, port));
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException(option + " [" + port + "]: cannot bind " + host + ":" + port
-          + " (in use, or not an address of this machine)");
+      throw new IllegalArgumentException(port == 0
+          ? "--host [" + host + "]: cannot bind it (not an address of this machine)"
+          : option + " [" + port + "]: cannot bind " + host + ":" + port + " (in use, or not an address of this machine)");
     }
   }
 
@@ -179,7 +179,7 @@ public final class ClusterNode implements AutoCloseable {
     if (!up.isDone()) {
       close();
       throw new IllegalStateException("could not join the cluster at " + system.settings().config()
-          .getStringList("pekko.cluster.seed-nodes") + " within " + timeout.toSeconds() + " s");
+          .getStringList("pekko.cluster.seed-nodes") + " within " + joinTimeout.toSeconds() + " s");
     }
   }
 
