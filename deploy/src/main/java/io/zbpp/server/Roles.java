@@ -15,6 +15,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 public final class Roles {
   public static final String COORDINATOR = "coordinator";
   public static final String WORKER = "worker";
+  /** A node that only submits jobs (the --processes launcher). */
+  public static final String CLIENT = "client";
 
   private Roles() {}
 
