@@ -72,25 +72,28 @@ public final class ClusterProvisioning {
   private final TimerScheduler<ProvisioningEvent> timers;
   private final JobEpoch job;
   private final int stages;
+  private final String backend;
   private final Duration timeout;
   private final ActorRef<Outcome> replyTo;
   private Set<ActorRef<StageHostCommand>> hosts = Set.of();
   private final Map<ActorRef<StageHostCommand>, HostDescribed> described = new HashMap<>();
 
   private ClusterProvisioning(ActorContext<ProvisioningEvent> ctx, TimerScheduler<ProvisioningEvent> timers,
-      JobEpoch job, int stages, Duration timeout, ActorRef<Outcome> replyTo) {
+      JobEpoch job, int stages, String backend, Duration timeout, ActorRef<Outcome> replyTo) {
     this.ctx = ctx;
     this.timers = timers;
     this.job = job;
     this.stages = stages;
+    this.backend = backend;
     this.timeout = timeout;
     this.replyTo = replyTo;
   }
 
   /**
-   * Provisions {@code stages} stages of {@code job} within {@code timeout} and answers {@code replyTo} once.
+   * Provisions {@code stages} stages of {@code job} on workers of {@code backend} (any when empty) within
+   * {@code timeout} and answers {@code replyTo} once.
    */
-  public static Behavior<ProvisioningEvent> create(JobEpoch job, int stages, Duration timeout,
+  public static Behavior<ProvisioningEvent> create(JobEpoch job, int stages, String backend, Duration timeout,
       ActorRef<Outcome> replyTo) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class,
@@ -98,7 +101,7 @@ public final class ClusterProvisioning {
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(StageHosts.KEY, listings));
       timers.startSingleTimer(Tick.TIMEOUT, Tick.TIMEOUT, timeout);
       timers.startTimerWithFixedDelay(Tick.RETRY, Tick.RETRY, RETRY);
-      return new ClusterProvisioning(ctx, timers, job, stages, timeout, replyTo).waiting();
+      return new ClusterProvisioning(ctx, timers, job, stages, backend, timeout, replyTo).waiting();
     }));
   }
 
@@ -136,7 +139,7 @@ public final class ClusterProvisioning {
     }
     timers.cancel(Tick.RETRY);
     Map<String, ActorRef<StageHostCommand>> byNode = new HashMap<>();
-    described.values().forEach(h -> byNode.put(h.node(), h.host()));
+    eligible().forEach(h -> byNode.put(h.node(), h.host()));
     for (String node : placement.nodes()) {
       List<StageSlot> slots = placement.on(node).stream().map(s -> new StageSlot(s.stage(), s.device())).toList();
       byNode.get(node).tell(new SpawnStages(job, slots, ctx.getSelf()));
@@ -146,7 +149,12 @@ public final class ClusterProvisioning {
   }
 
   private List<StagePlacement.Worker> workers() {
-    return described.values().stream().map(h -> new StagePlacement.Worker(h.node(), h.freeDevices())).toList();
+    return eligible().map(h -> new StagePlacement.Worker(h.node(), h.freeDevices())).toList();
+  }
+
+  /** The described hosts whose backend is the job's. */
+  private java.util.stream.Stream<HostDescribed> eligible() {
+    return described.values().stream().filter(h -> backend.isEmpty() || h.backend().equals(backend));
   }
 
   private Behavior<ProvisioningEvent> spawning(StagePlacement placement, Map<Integer, ActorRef<StageCommand>> got) {
@@ -181,8 +189,10 @@ public final class ClusterProvisioning {
   }
 
   private String notEnough() {
-    int free = described.values().stream().mapToInt(h -> h.freeDevices().size()).sum();
-    return new StagePlacement.NotEnoughDevices(stages, free, described.size()).getMessage();
+    int free = eligible().mapToInt(h -> h.freeDevices().size()).sum();
+    int others = described.size() - (int) eligible().count();
+    return new StagePlacement.NotEnoughDevices(stages, free, (int) eligible().count()).getMessage()
+        + (others == 0 ? "" : " of backend " + backend + " (" + others + " more with another backend)");
   }
 
   private Behavior<ProvisioningEvent> fail(String why, java.util.Collection<ActorRef<StageCommand>> spawned) {

@@ -91,7 +91,7 @@ class ClusterProvisioningTest {
     var a = KIT.spawn(fakeHost("node-a", List.of(0, 1), stages, null));
     TestProbe<Outcome> reply = KIT.createTestProbe();
     JobEpoch job = new JobEpoch("placed", 1);
-    KIT.spawn(ClusterProvisioning.create(job, 4, LONG, reply.ref()));
+    KIT.spawn(ClusterProvisioning.create(job, 4, "", LONG, reply.ref()));
 
     Provisioned p = reply.expectMessageClass(Provisioned.class, LONG);
     assertThat(p.stages()).containsExactlyElementsOf(stages.stream().map(TestProbe::ref).toList());
@@ -104,7 +104,7 @@ class ClusterProvisioningTest {
   void waitsForWorkersThatJoinLater() {
     var stages = stageProbes(2);
     TestProbe<Outcome> reply = KIT.createTestProbe();
-    KIT.spawn(ClusterProvisioning.create(new JobEpoch("late", 1), 2, LONG, reply.ref()));
+    KIT.spawn(ClusterProvisioning.create(new JobEpoch("late", 1), 2, "cpu", LONG, reply.ref()));
     var a = KIT.spawn(fakeHost("node-a", List.of(3), stages, null));
     reply.expectNoMessage(Duration.ofMillis(200));
     var b = KIT.spawn(fakeHost("node-b", List.of(0), stages, null));
@@ -117,9 +117,20 @@ class ClusterProvisioningTest {
   void failsAfterTheTimeoutNamingHowManyDevicesWereNeededAndFound() {
     var a = KIT.spawn(fakeHost("node-a", List.of(0, 1), stageProbes(2), null));
     TestProbe<Outcome> reply = KIT.createTestProbe();
-    KIT.spawn(ClusterProvisioning.create(new JobEpoch("short", 1), 4, Duration.ofMillis(800), reply.ref()));
+    KIT.spawn(ClusterProvisioning.create(new JobEpoch("short", 1), 4, "", Duration.ofMillis(800), reply.ref()));
     ProvisioningFailed f = reply.expectMessageClass(ProvisioningFailed.class, LONG);
     assertThat(f.message()).isEqualTo("needed 4 devices for 4 stages, found 2 free on 1 worker within 800 ms");
+    stop(a);
+  }
+
+  @Test
+  void takesOnlyWorkersOfTheJobsBackend() {
+    var a = KIT.spawn(fakeHost("node-a", List.of(0, 1), stageProbes(2), null));
+    TestProbe<Outcome> reply = KIT.createTestProbe();
+    KIT.spawn(ClusterProvisioning.create(new JobEpoch("gpu", 1), 2, "cuda", Duration.ofMillis(800), reply.ref()));
+    assertThat(reply.expectMessageClass(ProvisioningFailed.class, LONG).message()).isEqualTo(
+        "needed 2 devices for 2 stages, found 0 free on 0 workers of backend cuda (1 more with another backend) "
+            + "within 800 ms");
     stop(a);
   }
 
@@ -142,7 +153,7 @@ class ClusterProvisioningTest {
     var b = probeHost();
     TestProbe<Outcome> reply = KIT.createTestProbe();
     JobEpoch job = new JobEpoch("refused", 1);
-    KIT.spawn(ClusterProvisioning.create(job, 2, LONG, reply.ref()));
+    KIT.spawn(ClusterProvisioning.create(job, 2, "", LONG, reply.ref()));
     next(a, DescribeHost.class).replyTo().tell(new HostDescribed(a.ref(), "node-a", 1, List.of(0), "cpu"));
     next(b, DescribeHost.class).replyTo().tell(new HostDescribed(b.ref(), "node-b", 1, List.of(0), "cpu"));
     SpawnStages toA = next(a, SpawnStages.class);

@@ -61,7 +61,7 @@ class ClusterNodeTest {
           outcome.complete(o);
           return Behaviors.stopped();
         }).build(), "reply", Props.empty());
-    coordinator.system().systemActorOf(ClusterProvisioning.create(new JobEpoch("placed", 1), 4,
+    coordinator.system().systemActorOf(ClusterProvisioning.create(new JobEpoch("placed", 1), 4, "cpu",
         Duration.ofSeconds(20), reply), "provisioning", Props.empty());
 
     var placed = (ClusterProvisioning.Provisioned) outcome.get(30, TimeUnit.SECONDS);
