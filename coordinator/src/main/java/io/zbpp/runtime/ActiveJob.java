@@ -5,7 +5,7 @@ import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
-import io.zbpp.protocol.msg.JobProgress;
+import io.zbpp.protocol.msg.JobEvent;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.OptimizerStats;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The coordinator's bookkeeping for the job it drives, kept out of the actor (STYLE.md §5): which stages
+ * The coordinator's bookkeeping for the job it drives, kept out of the actor : which stages
  * loaded, the reports of the current iteration, the per-iteration results and the parameter digest.
  */
 final class ActiveJob {
@@ -29,7 +29,7 @@ final class ActiveJob {
   final JobPlanner.Planned planned;
   final List<ActorRef<StageCommand>> stages;
   final ActorRef<JobOutcome> replyTo;
-  final Optional<ActorRef<JobProgress>> progress;
+  final Optional<ActorRef<JobEvent>> progress;
   final ParameterDigest digest;
   private final TreeMap<Integer, TreeMap<Integer, IterationReport>> reports = new TreeMap<>();
   private final TreeMap<Integer, Long> started = new TreeMap<>();
@@ -39,14 +39,14 @@ final class ActiveJob {
   private OptimizerStats optimizer = OptimizerStats.none();
 
   ActiveJob(JobEpoch job, JobSpec spec, JobPlanner.Planned planned, List<ActorRef<StageCommand>> stages,
-      ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobProgress>> progress) {
+      ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobEvent>> progress) {
     this.job = job;
     this.spec = spec;
     this.planned = planned;
     this.stages = List.copyOf(stages);
     this.replyTo = replyTo;
     this.progress = progress;
-    this.digest = new ParameterDigest(stages.size());
+    this.digest = new ParameterDigest(stages.size(), planned.compiled().plan().placement().chunks());
   }
 
   /** Counts a loaded stage; true once all are loaded. */
@@ -118,10 +118,6 @@ final class ActiveJob {
       sum += l.loss();
     }
     return losses.isEmpty() ? Double.NaN : sum / losses.size();
-  }
-
-  int stageOfChunk(int chunk) {
-    return planned.compiled().plan().placement().stageOf(chunk);
   }
 
   JobFinished finished() {

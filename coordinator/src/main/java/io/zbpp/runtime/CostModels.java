@@ -28,7 +28,8 @@ public final class CostModels {
         && m.microbatchSize() > 0;
     double layers = shaped ? (double) m.layers() / p : 1;
     if (spec.hasProfiledTimes()) {
-      b.tf(values(spec.costF())).tb(values(spec.costB())).tw(values(spec.costW()));
+      b.tf(perStage("costF", spec.costF(), p)).tb(perStage("costB", spec.costB(), p))
+          .tw(perStage("costW", spec.costW(), p));
     } else if (shaped) {
       double sb = (double) m.sequenceLength() * m.microbatchSize();
       double flops = layers * (24 * sb * m.hidden() * (double) m.hidden() + 4 * sb * m.sequenceLength() * m.hidden());
@@ -41,13 +42,13 @@ public final class CostModels {
       b.mem(memF, -(memF + memW), memW);
     }
     if (!spec.memF().isEmpty()) {
-      b.memF(perStage("--mem-f", spec.memF(), p));
+      b.memF(perStage("memF", spec.memF(), p));
     }
     if (!spec.memB().isEmpty()) {
-      b.memB(perStage("--mem-b", spec.memB(), p));
+      b.memB(perStage("memB", spec.memB(), p));
     }
     if (!spec.memW().isEmpty()) {
-      b.memW(perStage("--mem-w", spec.memW(), p));
+      b.memW(perStage("memW", spec.memW(), p));
     }
     CostModel costs = b.build();
     if (spec.memLimit() > 0) {
@@ -59,7 +60,7 @@ public final class CostModels {
     return costs;
   }
 
-  /** One value or {@code p}, else a one-line message naming the option. */
+  /** One value or {@code p}, else a one-line message naming the field. */
   private static double[] perStage(String option, List<Double> v, int p) {
     if (v.size() != 1 && v.size() != p) {
       throw new IllegalArgumentException(option + " [" + v.stream().map(Fmt::num).collect(Collectors.joining(","))

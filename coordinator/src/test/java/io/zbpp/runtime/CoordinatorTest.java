@@ -7,13 +7,18 @@ import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobFailed;
+import io.zbpp.protocol.msg.JobRejected;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
 import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
-import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.ShardDigest;
+import io.zbpp.protocol.msg.ParameterSha256;
+import io.zbpp.protocol.msg.ModelSpec;
+import java.util.Map;
 import io.zbpp.protocol.msg.PassRecord;
 import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.ProgramOp;
@@ -47,7 +52,8 @@ class CoordinatorTest {
 
   static JobSpec spec(int p, int m, int iterations) {
     return new JobSpec("job", "1f1b", "", p, m, 1, iterations, List.of(1.0), List.of(1.0), List.of(1.0), 0,
-        new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096);
+        new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, OptimizerOptions.none(), List.of(), List.of(), List.of(),
+        ModelSpec.none());
   }
 
   /** A stage that reports one pass and the loss j+stage per microbatch, and holds parameter {stage, 0.5}. */
@@ -69,7 +75,7 @@ class CoordinatorTest {
               throw new IllegalStateException("stage crashed");
             }
             if (failOnRun) {
-              load[0].coordinator().tell(new StageFailed(r.job(), stage, "F0 threw boom"));
+              load[0].coordinator().tell(new StageFailed(r.job(), stage, "F0 threw boom", ""));
               return Behaviors.same();
             }
             List<LossRecord> losses = new ArrayList<>();
@@ -83,9 +89,9 @@ class CoordinatorTest {
             return Behaviors.same();
           })
           .onMessage(FetchParameters.class, f -> {
-            TensorFrames.split(f.job(), TensorKey.parameter(stage, 0), new int[] {2}, new float[] {stage, 0.5f}, 4)
-                .forEach(load[0].coordinator()::tell);
-            load[0].coordinator().tell(new ParametersSent(f.job(), stage, 2));
+            load[0].coordinator().tell(new ShardDigest(f.job(), stage,
+                Map.of(stage, ParameterSha256.tensors(List.of(new float[] {stage, 0.5f}))),
+                io.zbpp.protocol.msg.OptimizerStats.none()));
             return Behaviors.same();
           })
           .onMessage(StopStage.class, s -> Behaviors.stopped())
@@ -96,13 +102,14 @@ class CoordinatorTest {
   @Test
   void drivesEveryIterationThenDigestsTheParametersInModelOrder() {
     AtomicInteger provisioned = new AtomicInteger();
-    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> {
+      int p = r.stages();
       List<ActorRef<StageCommand>> refs = new ArrayList<>();
       for (int s = 0; s < p; s++) {
         refs.add(ctx.spawn(scriptedStage(s, false), "s" + s + "-" + provisioned.incrementAndGet()));
       }
       return refs;
-    }));
+    })));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
 
     coord.tell(new SubmitJob(spec(3, 4, 2), client.ref()));
@@ -118,20 +125,20 @@ class CoordinatorTest {
 
   @Test
   void answersBadInputWithoutProvisioningAnyStage() {
-    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> {
       throw new AssertionError("no stage for bad input");
-    }));
+    })));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
 
     coord.tell(new SubmitJob(spec(2, 0, 1), client.ref()));
 
-    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("--microbatches [0]: must be at least 1");
+    assertThat(client.expectMessageClass(JobRejected.class).message()).isEqualTo("microbatches [0]: must be at least 1");
   }
 
   @Test
   void failsTheJobWhenAStageFails() {
-    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> List.of(
-        ctx.spawn(scriptedStage(0, false), "ok"), ctx.spawn(scriptedStage(1, true), "failing"))));
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> List.of(
+        ctx.spawn(scriptedStage(0, false), "ok"), ctx.spawn(scriptedStage(1, true), "failing")))));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
 
     coord.tell(new SubmitJob(spec(2, 2, 3), client.ref()));
@@ -141,8 +148,8 @@ class CoordinatorTest {
 
   @Test
   void failsTheJobWhenAStageActorStops() {
-    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> List.of(
-        ctx.spawn(scriptedStage(0, false), "fine"), ctx.spawn(scriptedStage(1, false, true), "crashing"))));
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> List.of(
+        ctx.spawn(scriptedStage(0, false), "fine"), ctx.spawn(scriptedStage(1, false, true), "crashing")))));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
 
     coord.tell(new SubmitJob(spec(2, 2, 1), client.ref()));

@@ -6,13 +6,17 @@ import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobFailed;
+import io.zbpp.protocol.msg.JobRejected;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
-import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.ShardDigest;
+import io.zbpp.protocol.msg.ParameterSha256;
+import io.zbpp.protocol.msg.ModelSpec;
+import java.util.Map;
 import io.zbpp.protocol.msg.PassRecord;
 import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.ProgramOp;
@@ -70,9 +74,8 @@ class CoordinatorWindowTest {
             return Behaviors.same();
           })
           .onMessage(FetchParameters.class, f -> {
-            TensorFrames.split(f.job(), TensorKey.parameter(stage, 0), new int[] {1}, new float[] {stage}, 4)
-                .forEach(load[0].coordinator()::tell);
-            load[0].coordinator().tell(new ParametersSent(f.job(), stage, 1, new OptimizerStats(1, 1, 0, 96,
+            load[0].coordinator().tell(new ShardDigest(f.job(), stage,
+                Map.of(stage, ParameterSha256.tensors(List.of(new float[] {stage}))), new OptimizerStats(1, 1, 0, 96,
                 "exact")));
             return Behaviors.same();
           })
@@ -89,17 +92,18 @@ class CoordinatorWindowTest {
 
   @Test
   void issuesTwoIterationsAheadAndCompletesThemInOrder() {
-    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create((ctx, job, p) -> {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> {
+      int p = r.stages();
       List<ActorRef<StageCommand>> refs = new ArrayList<>();
       for (int s = 0; s < p; s++) {
         refs.add(ctx.spawn(reorderingStage(s), "w" + s));
       }
       return refs;
-    }));
+    })));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
     JobSpec spec = new JobSpec("job", "1f1b", "", 2, 1, 1, 4, List.of(1.0), List.of(1.0), List.of(1.0), 0,
         new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, new OptimizerOptions(OptimizerOptions.Check.POST_VALIDATION, 0,
-            OptimizerOptions.Rollback.EXACT, -1, -1));
+            OptimizerOptions.Rollback.EXACT, -1, -1), List.of(), List.of(), List.of(), ModelSpec.none());
 
     coord.tell(new SubmitJob(spec, client.ref()));
 

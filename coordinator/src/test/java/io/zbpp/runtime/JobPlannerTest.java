@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ModelSpec;
+import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.ModelShape;
 import io.zbpp.schedule.CostModel;
 import java.util.List;
@@ -11,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class JobPlannerTest {
   static JobSpec spec(int p, int m, List<Double> tf, ModelShape model, double memLimit, double factor) {
-    return new JobSpec("j", "1f1b", "", p, m, 1, 2, tf, tf, tf, 0.5, model, memLimit, factor, 4096);
+    return new JobSpec("j", "1f1b", "", p, m, 1, 2, tf, tf, tf, 0.5, model, memLimit, factor, 4096,
+        OptimizerOptions.none(), List.of(), List.of(), List.of(), ModelSpec.none());
   }
 
   @Test
@@ -38,7 +41,7 @@ class JobPlannerTest {
   static JobSpec withMemory(int p, double factor, List<Double> memF, List<Double> memB, List<Double> memW) {
     return new JobSpec("j", "1f1b", "", p, 4, 1, 2, List.of(), List.of(), List.of(), 0,
         new ModelShape(8, 64, 4, 32, 2), 0, factor, 4096, io.zbpp.protocol.msg.OptimizerOptions.none(), memF, memB,
-        memW);
+        memW, ModelSpec.none());
   }
 
   @Test
@@ -59,7 +62,7 @@ class JobPlannerTest {
   void refusesAMemoryDeltaListOfAnotherLengthNamingTheOption() {
     assertThatThrownBy(() -> CostModels.of(withMemory(4, 0, List.of(), List.of(1.0, 0.5), List.of())))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--mem-b [1,0.5]: 2 values for 4 stages; expected one value or 4, one per stage");
+        .hasMessage("memB [1,0.5]: 2 values for 4 stages; expected one value or 4, one per stage");
   }
 
   @Test
@@ -73,8 +76,9 @@ class JobPlannerTest {
   @Test
   void refusesAPlanTextOfAnotherShape() {
     JobSpec s = new JobSpec("j", "custom", "0: F0 BW0\n", 2, 1, 1, 1, List.of(), List.of(), List.of(), 0,
-        new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096);
+        new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, OptimizerOptions.none(), List.of(), List.of(), List.of(),
+        ModelSpec.none());
 
-    assertThatThrownBy(() -> JobPlanner.plan(s)).hasMessage("plan has p=1 m=1, the job asks for p=2 m=1");
+    assertThatThrownBy(() -> JobPlanner.plan(s)).hasMessage("planText [p=1 m=1]: the job asks for p=2 m=1");
   }
 }

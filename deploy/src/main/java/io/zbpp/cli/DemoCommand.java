@@ -70,7 +70,7 @@ public final class DemoCommand implements Callable<Integer> {
         job.runner().model().totalParams(), SCHEDULE, STAGES, MICROBATCHES, MICROBATCH_SIZE,
         job.runner().model().seqLen());
     long t0 = System.nanoTime();
-    ParameterTap tap = new ParameterTap(job.chunks());
+    ParameterTap tap = new ParameterTap(job.localChunks());
     TrainRunner runner = new TrainRunner(out, spec.commandLine().getErr(), false, LINE_EVERY);
     TrainReport r = runner.pipeline(job, tap);
     ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
@@ -97,8 +97,9 @@ public final class DemoCommand implements Callable<Integer> {
     RunnerSpec runner = TrainJob.runner(model, Backend.CPU, seed, MICROBATCHES, MICROBATCH_SIZE, STAGES, 1);
     TrainSpec s = TrainSpec.builder(SCHEDULE, STAGES, MICROBATCHES).iterations(iterations)
         .availableChunks(model.layers()).model(TrainJob.shape(model, MICROBATCH_SIZE))
+        .modelSpec(io.zbpp.stage.ModelChunks.specOf(runner))
         .postValidation(CheckOptions.defaultPostValidation(SCHEDULE)).build();
-    TrainJob.validate(s, null);
+    TrainJob.validate(s);
     return new TrainJob(s, runner);
   }
 

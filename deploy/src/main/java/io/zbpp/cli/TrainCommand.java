@@ -70,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     TrainJob job = resolve();
     TrainRunner runner = new TrainRunner(spec.commandLine().getOut(), spec.commandLine().getErr(), json, 1);
-    TrainReport r = isReference() ? runner.reference(job) : runner.pipeline(job, job.chunks());
+    TrainReport r = isReference() ? runner.reference(job) : runner.pipeline(job);
     if (timeline != null) {
       ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
     }
@@ -105,9 +105,9 @@ public final class TrainCommand implements Callable<Integer> {
         .model(TrainJob.shape(m, microbatchSize));
     costs.apply(s, pipeline.stages, b == Backend.EMULATED);
     check.apply(s, isReference() ? REFERENCE : pipeline.schedule(), isReference(), pipeline.stages, iterations);
-    TrainSpec trainSpec = s.build();
+    TrainSpec trainSpec = s.modelSpec(TrainJob.modelSpec(runner, s.build())).build();
     if (!isReference()) {
-      TrainJob.validate(trainSpec, costs.memLimitFactor);
+      TrainJob.validate(trainSpec);
     }
     return new TrainJob(trainSpec, runner);
   }

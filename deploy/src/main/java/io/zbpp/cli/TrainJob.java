@@ -7,6 +7,8 @@ import io.zbpp.gpu.pipeline.ChunkRunnerFactory;
 import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
 import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.protocol.msg.ModelSpec;
+import io.zbpp.stage.ModelChunks;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.runtime.EmulatedBackend;
 import io.zbpp.runtime.LocalTraining;
@@ -123,21 +125,14 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
   }
 
   /**
-   * Checks the spec as the coordinator will (shape, schedule, chunks, memory limit).
-   *
-   * @param limitFactor the user's {@code --mem-limit-factor} text, to name it in a memory-limit message
+   * The checks that need no planning (shape, chunks, optimizer options); the coordinator plans the job once and
+   * answers a memory limit it cannot keep, which {@link TrainRunner#pipeline} reports the same way.
    */
-  static void validate(TrainSpec spec, String limitFactor) {
+  static void validate(TrainSpec spec) {
     try {
       LocalTraining.validate(spec);
     } catch (IllegalArgumentException e) {
-      String m = e.getMessage().lines().findFirst().orElse("bad input");
-      int close = m.indexOf("]: ");
-      if (limitFactor != null && m.startsWith("--mem-limit [") && close > 0) {
-        m = "--mem-limit-factor [" + limitFactor + "] (limit " + m.substring("--mem-limit [".length(), close)
-            + "): " + m.substring(close + 3);
-      }
-      throw new UsageException(m);
+      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
     }
   }
 
@@ -155,15 +150,20 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
     }
   }
 
-  /** This job's chunks: the real model (cpu, cuda) or gpu-ops' emulated runners timed by the spec's costs. */
-  IntFunction<ChunkRunner> chunks() {
+  /**
+   * The model the stages build: the runner's preset on cpu or cuda, or gpu-ops' emulated runners sleeping the
+   * spec's pass times (ms per stage).
+   */
+  static ModelSpec modelSpec(RunnerSpec runner, TrainSpec spec) {
     return switch (runner.backend()) {
-      case EMULATED -> {
-        EmulatedBackend.calibrate();
-        yield EmulatedBackend.chunks(spec, runner);
-      }
-      case CPU, CUDA -> c -> ChunkRunnerFactory.create(runner, c);
+      case EMULATED -> EmulatedBackend.model(runner, spec.costF(), spec.costB(), spec.costW());
+      case CPU, CUDA -> ModelChunks.specOf(runner);
     };
+  }
+
+  /** The chunks of this job's model built in this JVM (for a tap on the runners, e.g. the demo's sampler). */
+  IntFunction<ChunkRunner> localChunks() {
+    return c -> ChunkRunnerFactory.create(runner, c);
   }
 
   /**

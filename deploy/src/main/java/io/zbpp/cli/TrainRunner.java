@@ -4,6 +4,8 @@ import io.zbpp.gpu.device.Backend;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.protocol.msg.IterationResult;
+import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.runtime.LocalTraining;
@@ -40,16 +42,41 @@ final class TrainRunner {
     this.lineEvery = lineEvery;
   }
 
-  /** Trains on the pipeline runtime in a fresh local actor system. */
+  /** Trains on the pipeline runtime in a fresh local actor system, on the model the job names. */
+  TrainReport pipeline(TrainJob job) {
+    return pipeline(job, null);
+  }
+
+  /**
+   * Trains on the pipeline runtime in a fresh local actor system; the stages build chunk c with {@code chunks}
+   * when given (a tap on the runners), else the model the job names. The header and the progress bar start when
+   * the coordinator reports the plan it chose; a spec it rejects (a memory limit its plan cannot keep) is a
+   * {@link UsageException} naming the option, with nothing printed.
+   */
   TrainReport pipeline(TrainJob job, IntFunction<ChunkRunner> chunks) {
     TrainSpec spec = job.spec();
-    Progress bar = start(job, spec.schedule());
+    boolean emulated = job.runner().backend() == Backend.EMULATED;
+    Progress[] bar = new Progress[1];
+    LocalTraining.Listener listener = new LocalTraining.Listener() {
+      @Override
+      public void started(JobStarted s) {
+        bar[0] = start(job, spec.schedule());
+      }
+
+      @Override
+      public void iteration(IterationResult it) {
+        iterationDone(bar[0], it.iteration(), emulated ? Double.NaN : it.loss(), it.wallNanos() / 1e6,
+            spec.iterations());
+      }
+    };
     try (LocalTraining t = LocalTraining.open(false)) {
-      boolean emulated = job.runner().backend() == io.zbpp.gpu.device.Backend.EMULATED;
-      return t.train(spec, chunks, it -> iterationDone(bar, it.iteration(), emulated ? Double.NaN : it.loss(),
-          it.wallNanos() / 1e6, spec.iterations()));
+      return chunks == null ? t.train(spec, listener) : t.train(spec, (load, c) -> chunks.apply(c), listener);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
     } finally {
-      bar.finish();
+      if (bar[0] != null) {
+        bar[0].finish();
+      }
     }
   }
 

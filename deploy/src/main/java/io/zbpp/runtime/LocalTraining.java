@@ -4,14 +4,20 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.protocol.msg.CoordinatorCommand;
+import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEpoch;
+import io.zbpp.protocol.msg.JobEvent;
 import io.zbpp.protocol.msg.JobFailed;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
 import io.zbpp.protocol.msg.JobProgress;
-import io.zbpp.protocol.msg.IterationResult;
+import io.zbpp.protocol.msg.JobRejected;
 import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.protocol.msg.SubmitJob;
+import io.zbpp.stage.ChunkBuilder;
+import io.zbpp.stage.ModelChunks;
+import io.zbpp.stage.StageActor;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,37 +29,50 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * Runs training jobs in one JVM with the real message protocol: a coordinator actor and one stage actor per
- * stage in a local actor system; moving stages to other nodes changes the {@link StageProvisioner}, not this
- * flow. Every input is checked before the actor system starts ({@link #validate}).
+ * Runs training jobs in one JVM with the real message protocol: per job a coordinator actor whose
+ * {@link InProcessStageProvisioner} spawns one stage actor per stage in a local actor system. The stage actors
+ * get nothing but protocol messages (the model travels in {@code LoadProgram}); moving them to other nodes
+ * changes the provisioner, not this flow. The coordinator checks, plans and compiles each job once; a bad spec
+ * comes back as an {@link IllegalArgumentException} naming the {@code zbpp train} option ({@link JobSpecFlags}).
  *
  * <pre>{@code
- * TrainReport r = LocalTraining.run(TrainSpec.builder("1f1b", 4, 8).iterations(3).build(), chunkFactory);
+ * try (LocalTraining t = LocalTraining.open(false)) {
+ *   TrainReport r = t.train(TrainSpec.builder("1f1b", 4, 8).iterations(3).modelSpec(model).build());
+ * }
  * }</pre>
- * An instance keeps one actor system for several jobs (one at a time); {@link #run} opens and closes one.
+ * An instance keeps one actor system and one stage host ({@link ChunkBuilder}) for several jobs, one at a time.
  */
 public final class LocalTraining implements AutoCloseable {
-  private final ActorSystem<CoordinatorCommand> system;
-  private volatile IntFunction<ChunkRunner> chunks;
+  /** What a caller hears while a job runs, on an actor thread, in order. */
+  public interface Listener {
+    /** The coordinator planned the job and has its stages. */
+    default void started(JobStarted s) {}
+
+    /** An iteration completed. */
+    default void iteration(IterationResult r) {}
+  }
+
+  private final ActorSystem<Void> system;
+  private final ChunkBuilder host;
   private int jobs;
 
-  private LocalTraining(boolean serializeMessages) {
+  private LocalTraining(boolean serializeMessages, ChunkBuilder host) {
     Config config = ConfigFactory.parseString("pekko.actor.serialize-messages = " + (serializeMessages ? "on" : "off")
         + "\npekko.log-dead-letters-during-shutdown = off").withFallback(ConfigFactory.load());
-    this.system = ActorSystem.create(
-        Coordinator.create(new LocalStageProvisioner(job -> chunks)), "zbpp", config);
+    this.system = ActorSystem.create(Behaviors.empty(), "zbpp", config);
+    this.host = host;
   }
 
-  /** Starts an actor system for jobs; close it when done. */
+  /** Starts an actor system whose stages build the model each job names ({@link ModelChunks}); close it. */
   public static LocalTraining open(boolean serializeMessages) {
-    return new LocalTraining(serializeMessages);
+    return new LocalTraining(serializeMessages, new ModelChunks());
   }
 
-  /** Validates, starts an actor system, trains, and shuts the system down. */
+  /** Validates, starts an actor system, trains with chunk c from {@code chunks}, and shuts the system down. */
   public static TrainReport run(TrainSpec spec, IntFunction<ChunkRunner> chunks) {
     validate(spec);
     try (LocalTraining t = open(spec.serializeMessages())) {
@@ -62,9 +81,11 @@ public final class LocalTraining implements AutoCloseable {
   }
 
   /**
-   * Checks a spec the way the coordinator will, so that bad input fails here.
+   * The checks that need no planning, so that bad input fails before anything starts: the model's layers
+   * against p·v, and the job spec's fields ({@link JobPlanner#check}). The coordinator plans and checks the rest
+   * (the memory limit) once, when the job is submitted.
    *
-   * @throws IllegalArgumentException with a one-line message naming the bad value
+   * @throws IllegalArgumentException with a one-line message naming the option
    */
   public static void validate(TrainSpec given) {
     TrainSpec spec = given.withConfiguredFrameBytes(ConfigFactory.load());
@@ -74,55 +95,88 @@ public final class LocalTraining implements AutoCloseable {
           + spec.chunksPerStage() + " chunks need " + (long) spec.stages() * spec.chunksPerStage()
           + " model chunks, the model has " + spec.availableChunks() + " layers");
     }
-    JobPlanner.plan(spec.toJobSpec("validate"));
+    try {
+      JobPlanner.check(spec.toJobSpec("validate"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(JobSpecFlags.message(e.getMessage()), e);
+    }
   }
 
-  /** Trains one job on this instance's actor system. */
-  public TrainReport train(TrainSpec given, IntFunction<ChunkRunner> factory) {
-    return train(given, factory, r -> { });
+  /** Trains one job on the model its spec names. */
+  public TrainReport train(TrainSpec spec) {
+    return train(spec, host, new Listener() { });
+  }
+
+  /** Trains one job on the model its spec names, telling {@code listener} what happens. */
+  public TrainReport train(TrainSpec spec, Listener listener) {
+    return train(spec, host, listener);
+  }
+
+  /** Trains one job whose stages build chunk c with {@code chunks} (a fake model, a tap on the runners). */
+  public TrainReport train(TrainSpec spec, IntFunction<ChunkRunner> chunks) {
+    return train(spec, chunks, r -> { });
   }
 
   /**
-   * Trains one job, calling {@code onIteration} after every iteration (from an actor thread, in iteration
-   * order; e.g. for a progress bar).
+   * As {@link #train(TrainSpec, IntFunction)}, calling {@code onIteration} after every iteration (from an actor
+   * thread, in iteration order; e.g. for a progress bar).
    */
-  public synchronized TrainReport train(TrainSpec given, IntFunction<ChunkRunner> factory,
-      Consumer<IterationResult> onIteration) {
+  public TrainReport train(TrainSpec spec, IntFunction<ChunkRunner> chunks, Consumer<IterationResult> onIteration) {
+    return train(spec, (load, c) -> chunks.apply(c), new Listener() {
+      @Override
+      public void iteration(IterationResult r) {
+        onIteration.accept(r);
+      }
+    });
+  }
+
+  /** Trains one job on a fresh coordinator whose stages build their chunks with {@code stageHost}. */
+  public synchronized TrainReport train(TrainSpec given, ChunkBuilder stageHost, Listener listener) {
     TrainSpec spec = given.withConfiguredFrameBytes(system.settings().config());
     validate(spec);
-    chunks = factory;
     JobSpec job = spec.toJobSpec("train-" + ++jobs);
+    ActorRef<CoordinatorCommand> coordinator = system.systemActorOf(
+        Coordinator.create(InProcessStageProvisioner.create(r -> StageActor.create(stageHost))),
+        "coordinator-" + jobs, Props.empty());
     CompletableFuture<Void> reported = new CompletableFuture<>();
-    ActorRef<JobProgress> listener = system.systemActorOf(progressListener(onIteration, reported),
+    CompletableFuture<JobStarted> started = new CompletableFuture<>();
+    ActorRef<JobEvent> events = system.systemActorOf(eventListener(listener, started, reported),
         "progress-" + jobs, Props.empty());
-    JobOutcome outcome = ask(job, spec, listener);
+    JobOutcome outcome = ask(coordinator, job, spec, events);
+    if (outcome instanceof JobRejected r) {
+      throw new IllegalArgumentException(JobSpecFlags.message(r.message()));
+    }
     if (outcome instanceof JobFailed f) {
       throw new IllegalStateException("job " + f.job() + " failed: " + f.message());
     }
     reported.orTimeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS).join();
-    JobFinished done = (JobFinished) outcome;
-    String name = spec.planText().isEmpty() ? spec.schedule() : done.planText().lines().findFirst()
-        .map(l -> l.replace("# schedule:", "").strip()).orElse("custom");
-    return TrainReport.of(spec, name, done);
+    return TrainReport.of(spec, started.join().schedule(), (JobFinished) outcome);
   }
 
-  /** Calls back per iteration and stops after the last one, completing {@code reported}. */
-  private static Behavior<JobProgress> progressListener(Consumer<IterationResult> onIteration,
+  /** Passes the events on and stops after the last iteration, completing {@code reported}. */
+  private static Behavior<JobEvent> eventListener(Listener listener, CompletableFuture<JobStarted> started,
       CompletableFuture<Void> reported) {
-    return Behaviors.receive(JobProgress.class).onMessage(JobProgress.class, p -> {
-      onIteration.accept(p.result());
-      if (p.result().iteration() < p.iterations() - 1) {
-        return Behaviors.same();
-      }
-      reported.complete(null);
-      return Behaviors.stopped();
-    }).build();
+    return Behaviors.receive(JobEvent.class)
+        .onMessage(JobStarted.class, s -> {
+          started.complete(s);
+          listener.started(s);
+          return Behaviors.same();
+        })
+        .onMessage(JobProgress.class, p -> {
+          listener.iteration(p.result());
+          if (p.result().iteration() < p.iterations() - 1) {
+            return Behaviors.same();
+          }
+          reported.complete(null);
+          return Behaviors.stopped();
+        }).build();
   }
 
-  private JobOutcome ask(JobSpec job, TrainSpec spec, ActorRef<JobProgress> progress) {
+  private JobOutcome ask(ActorRef<CoordinatorCommand> coordinator, JobSpec job, TrainSpec spec,
+      ActorRef<JobEvent> events) {
     try {
-      return AskPattern.<CoordinatorCommand, JobOutcome>ask(system,
-          reply -> new SubmitJob(job, reply, Optional.of(progress)),
+      return AskPattern.<CoordinatorCommand, JobOutcome>ask(coordinator,
+          reply -> new SubmitJob(job, reply, Optional.of(events)),
           spec.timeout(), system.scheduler()).toCompletableFuture().get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TimeoutException) {

@@ -71,7 +71,9 @@ public final class PostValidationBench {
         for (int k = 0; k < modes.length; k++) {
           int mode = round % 2 == 0 ? k : modes.length - 1 - k; // alternate the order against drift
           TrainSpec spec = spec(ps, scale, iterations, schedule, mode);
-          runs.get(mode).add(measure(modes[mode], training.train(spec, EmulatedBackend.chunks(spec, base(ps, spec)))));
+          TrainSpec emulated = spec.withModelSpec(EmulatedBackend.model(base(ps, spec), spec.costF(), spec.costB(),
+              spec.costW()));
+          runs.get(mode).add(measure(modes[mode], training.train(emulated)));
         }
       }
     }

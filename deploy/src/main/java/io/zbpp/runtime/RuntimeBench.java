@@ -78,15 +78,19 @@ public final class RuntimeBench {
   public static TrainReport run(LocalTraining training, PaperSetting ps, double scale, int iterations,
       String name, String plan) {
     int v = name.equals("zb-v") || name.equals("1f1b-i") ? 2 : 1;
-    TrainSpec spec = TrainSpec.builder(name, ps.stages(), ps.microbatches()).iterations(iterations)
-        .planText(plan).chunksPerStage(v)
-        .costs(List.of(ps.tf() * scale), List.of(ps.tb() * scale), List.of(ps.tw() * scale), ps.comm() * scale)
-        .model(new ModelShape(ps.layers(), ps.hidden(), ps.heads(), PaperSetting.SEQUENCE_LENGTH,
-            ps.microbatchSize()))
-        .availableChunks(ps.layers()).build();
     RunnerSpec base = RunnerSpec.of(ps.model().toLowerCase(Locale.ROOT), Backend.EMULATED, 1, ps.microbatches(),
         ps.microbatchSize(), ps.stages() * v);
-    return training.train(spec, EmulatedBackend.chunks(spec, base));
+    List<Double> f = List.of(ps.tf() * scale);
+    List<Double> b = List.of(ps.tb() * scale);
+    List<Double> w = List.of(ps.tw() * scale);
+    TrainSpec spec = TrainSpec.builder(name, ps.stages(), ps.microbatches()).iterations(iterations)
+        .planText(plan).chunksPerStage(v)
+        .costs(f, b, w, ps.comm() * scale)
+        .model(new ModelShape(ps.layers(), ps.hidden(), ps.heads(), PaperSetting.SEQUENCE_LENGTH,
+            ps.microbatchSize()))
+        .modelSpec(EmulatedBackend.model(base, f, b, w))
+        .availableChunks(ps.layers()).build();
+    return training.train(spec);
   }
 
   /** Mean measured time of each pass kind (steady iterations), to compare with the requested times. */

@@ -2,6 +2,7 @@ package io.zbpp.runtime;
 
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.ModelShape;
+import io.zbpp.protocol.msg.ModelSpec;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import java.time.Duration;
 import java.util.List;
@@ -20,18 +21,20 @@ import java.util.Objects;
  * @param memF memory deltas ΔM(F), one value or one per stage; empty (the default): from {@code model}
  * @param memB ΔM(B), as {@code memF}
  * @param memW ΔM(W), as {@code memF}
+ * @param modelSpec the model the stages build ({@link ModelSpec#none()}: the stage host supplies its chunks)
  */
 public record TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
     int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
     double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
     boolean serializeMessages, Duration timeout, OptimizerOptions optimizer, List<Double> memF, List<Double> memB,
-    List<Double> memW) {
+    List<Double> memW, ModelSpec modelSpec) {
   public TrainSpec {
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(planText, "planText");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(modelSpec, "modelSpec");
     costF = List.copyOf(costF);
     costB = List.copyOf(costB);
     costW = List.copyOf(costW);
@@ -47,7 +50,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
   /** The job as the coordinator receives it. */
   public JobSpec toJobSpec(String jobId) {
     return new JobSpec(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB,
-        costW, costComm, model, memLimit, memLimitFactor, frameBytes, optimizer, memF, memB, memW);
+        costW, costComm, model, memLimit, memLimitFactor, frameBytes, optimizer, memF, memB, memW, modelSpec);
   }
 
   /** This spec with {@code frameBytes} 0 replaced by the configured {@code zbpp.protocol.max-frame-bytes}. */
@@ -57,7 +60,15 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     }
     return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
         costF, costB, costW, costComm, model, memLimit, memLimitFactor,
-        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout, optimizer, memF, memB, memW);
+        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout, optimizer, memF, memB, memW,
+        modelSpec);
+  }
+
+  /** This spec with another model. */
+  public TrainSpec withModelSpec(ModelSpec m) {
+    return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
+        costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout,
+        optimizer, memF, memB, memW, m);
   }
 
   /** Samples per microbatch (the model's microbatch size, at least 1). */
@@ -92,6 +103,7 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
     private OptimizerOptions.Rollback rollback = OptimizerOptions.Rollback.EXACT;
     private int injectNanIteration = -1;
     private int injectNanStage = -1;
+    private ModelSpec modelSpec = ModelSpec.none();
 
     private Builder(String schedule, int stages, int microbatches) {
       this.schedule = schedule;
@@ -136,6 +148,12 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
       memF = f;
       memB = b;
       memW = w;
+      return this;
+    }
+
+    /** The model the stages build and train (its shape for the cost model is {@link #model}). */
+    public Builder modelSpec(ModelSpec v) {
+      modelSpec = v;
       return this;
     }
 
@@ -218,7 +236,8 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
           : OptimizerOptions.Check.NONE;
       return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
           costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout,
-          new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage), memF, memB, memW);
+          new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage), memF, memB, memW,
+          modelSpec);
     }
   }
 }

@@ -41,27 +41,7 @@ class TrainSpecTest {
   @Test
   void emulatedChunksNeedPassTimes() {
     RunnerSpec base = RunnerSpec.of("tiny", Backend.EMULATED, 1, 2, 1, 2);
-    assertThatThrownBy(() -> EmulatedBackend.chunks(TrainSpec.builder("1f1b", 2, 2).build(), base))
+    assertThatThrownBy(() -> EmulatedBackend.model(base, List.of(), List.of(), List.of()))
         .hasMessage("--backend emulated: needs pass times (--cost-f, --cost-b, --cost-w)");
-  }
-
-  @Test
-  void emulatedChunksSleepTheirStagesTimeOverVLessTheOvershootAndHoldThePresetsMemory() {
-    RunnerSpec base = RunnerSpec.of("tiny", Backend.EMULATED, 1, 4, 2, 4);
-    TrainSpec zbv = TrainSpec.builder("zb-v", 2, 4).chunksPerStage(2)
-        .costs(List.of(4.0, 8.0), List.of(6.0, 6.0), List.of(2.0, 3.0), 0).build();
-
-    EmulatedCosts c = EmulatedBackend.costs(zbv, base, 100_000);
-
-    // V shape on 2 stages: chunks 0 and 3 on stage 0, chunks 1 and 2 on stage 1; each pass takes T/2
-    assertThat(c.forward()).containsExactly(ms(1.9), ms(3.9), ms(3.9), ms(1.9));
-    assertThat(c.backwardInput()).containsExactly(ms(2.9), ms(2.9), ms(2.9), ms(2.9));
-    assertThat(c.backwardWeight()).containsExactly(ms(0.9), ms(1.4), ms(1.4), ms(0.9));
-    assertThat(c.activationBytes()).isEqualTo(base.emulated().activationBytes());
-    assertThat(c.activationBytes().get(0)).isEqualTo(2 * GptConfig.preset("tiny").paperActivationBytes(2));
-  }
-
-  private static Duration ms(double ms) {
-    return Duration.ofNanos(Math.round(ms * 1e6));
   }
 }

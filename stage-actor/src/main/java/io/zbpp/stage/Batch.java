@@ -37,26 +37,48 @@ final class Batch {
   /** Where a batch runs: iteration and attempt, this stage and the stage count, and the two senders. */
   record Context(int iteration, int attempt, int stage, int stages, Sender sender, StateSender states) {}
 
+  /** A step of a batch threw: {@code index} is its position in the batch. */
+  static final class StepFailed extends RuntimeException {
+    private final int index;
+
+    StepFailed(int index, RuntimeException cause) {
+      super(cause.toString(), cause);
+      this.index = index;
+    }
+
+    int index() {
+      return index;
+    }
+  }
+
+  /** @throws StepFailed when a step throws, naming the step */
   static List<Computed> run(List<StageRun.Step> steps, ChunkSet chunks, StageOptimizer opt, Context cx) {
-    int iteration = cx.iteration();
     Map<TensorKey, HostTensor> produced = new HashMap<>();
     List<Computed> results = new ArrayList<>(steps.size());
-    for (StageRun.Step s : steps) {
-      Computed c = switch (s.in().op()) {
-        case F, B, W, BW, LOSS -> chunks.run(s.in(), iteration, s.input());
-        case SEND_F, SEND_B -> {
-          cx.sender().send(s.target(), s.key(), s.ready() != null ? s.ready() : produced.remove(s.key()));
-          yield null;
-        }
-        case RECV_F, RECV_B -> null;
-        case STEP, NORM, VALIDATE, SEND_PARTIAL, SEND_FULL, RECV_PARTIAL, RECV_FULL ->
-            OptimizerOps.run(s, chunks, opt, cx);
-      };
-      if (c != null && s.key() != null && c.output() != null) {
-        produced.put(s.key(), c.output());
+    for (int k = 0; k < steps.size(); k++) {
+      try {
+        results.add(step(steps.get(k), chunks, opt, cx, produced));
+      } catch (RuntimeException e) {
+        throw new StepFailed(k, e);
       }
-      results.add(c);
     }
     return Collections.unmodifiableList(results);
+  }
+
+  private static Computed step(StageRun.Step s, ChunkSet chunks, StageOptimizer opt, Context cx,
+      Map<TensorKey, HostTensor> produced) {
+    Computed c = switch (s.in().op()) {
+      case F, B, W, BW, LOSS -> chunks.run(s.in(), cx.iteration(), s.input());
+      case SEND_F, SEND_B -> {
+        cx.sender().send(s.target(), s.key(), s.ready() != null ? s.ready() : produced.remove(s.key()));
+        yield null;
+      }
+      case RECV_F, RECV_B -> null;
+      case STEP, NORM, VALIDATE, SEND_PARTIAL, SEND_FULL, RECV_PARTIAL, RECV_FULL -> OptimizerOps.run(s, chunks, opt, cx);
+    };
+    if (c != null && s.key() != null && c.output() != null) {
+      produced.put(s.key(), c.output());
+    }
+    return c;
   }
 }

@@ -1,8 +1,12 @@
 package io.zbpp.stage;
 
+import io.zbpp.gpu.pipeline.ChunkCheckpoint;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.protocol.msg.ChunkState;
+import io.zbpp.protocol.msg.ParameterSha256;
 import io.zbpp.protocol.msg.ProgramInstruction;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -66,6 +70,31 @@ final class ChunkSet implements AutoCloseable {
     Map<Integer, List<float[]>> out = new TreeMap<>();
     runners.forEach((c, r) -> out.put(c, r.parameters()));
     return out;
+  }
+
+  /** Per chunk, the hex of its parameter tensors' SHA-256s in model order (this stage's shard of the digest). */
+  Map<Integer, String> digests() {
+    Map<Integer, String> out = new TreeMap<>();
+    runners.forEach((c, r) -> out.put(c, ParameterSha256.tensors(r.parameters())));
+    return out;
+  }
+
+  /** Every chunk's trainable state, in chunk order. */
+  List<ChunkState> snapshot() {
+    List<ChunkState> out = new ArrayList<>();
+    runners.forEach((c, r) -> {
+      ChunkCheckpoint k = r.checkpoint();
+      out.add(new ChunkState(c, k.steps(), k.parameters(), k.firstMoments(), k.secondMoments()));
+    });
+    return out;
+  }
+
+  /** Overwrites the state of the chunks in {@code states}; each must be held here. */
+  void restore(List<ChunkState> states) {
+    for (ChunkState s : states) {
+      runner(s.chunk()).restore(new ChunkCheckpoint(s.steps(), s.parameters(), s.firstMoments(),
+          s.secondMoments()));
+    }
   }
 
   /** Forgets the speculative forwards of every chunk (post-validation rejected the step they used). */

@@ -1,48 +1,60 @@
 package io.zbpp.stage;
 
-import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.protocol.msg.ChunkState;
 import io.zbpp.protocol.msg.CommandRejected;
-import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.OptimizerState;
 import io.zbpp.protocol.msg.OptimizerStats;
-import io.zbpp.protocol.msg.ParametersSent;
 import io.zbpp.protocol.msg.ProgramLoaded;
+import io.zbpp.protocol.msg.RestoreStage;
 import io.zbpp.protocol.msg.RunIteration;
+import io.zbpp.protocol.msg.ShardDigest;
+import io.zbpp.protocol.msg.SnapshotStage;
 import io.zbpp.protocol.msg.StageCommand;
 import io.zbpp.protocol.msg.StageFailed;
+import io.zbpp.protocol.msg.StageRestored;
+import io.zbpp.protocol.msg.StageSnapshot;
 import io.zbpp.protocol.msg.StopStage;
-import io.zbpp.protocol.msg.TensorAssembler;
 import io.zbpp.protocol.msg.TensorFrame;
 import io.zbpp.protocol.msg.TensorFrames;
-import io.zbpp.protocol.msg.TensorKey;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.IntFunction;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One pipeline stage (docs/design.md "Data flow", step 4): runs its compiled program once per
- * {@link RunIteration}. Compute ops (F, B, W, BW, LOSS, STEP) run on the stage's own single-thread
- * executor, never on the dispatcher: the actor hands over every run of ops that can go without waiting as one
- * {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour, made as soon as the tensor
- * exists; a RECV waits until its tensor is in the inbox. Frames that arrive before their RECV (even for a later
- * iteration) are buffered; commands of another job or an older epoch are rejected with
- * {@link CommandRejected}, never executed. Every compute pass is timed on the executor.
+ * One pipeline stage (docs/design.md "Data flow", step 4). It starts empty: a {@link LoadProgram} tells it its
+ * stage index, its program, the model (it builds its chunks with its {@link ChunkBuilder}) and its peers, so a
+ * stage actor in a fresh actor system runs from protocol messages alone. Compute ops run on the stage's own
+ * single-thread executor, never on the dispatcher: the actor hands over every run of ops that can go without
+ * waiting as one {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour, made as soon
+ * as the tensor exists; a RECV waits until its tensor is in the inbox. Frames that arrive before their RECV
+ * (even for a later iteration) are buffered; commands of another job or an older epoch are rejected with
+ * {@link CommandRejected}, never executed.
  *
- * <p>States: idle (no program) → loaded (runs iterations on request) → stopped. The interpreter state lives
- * in {@link StageRun}, the chunks in {@link ChunkSet}.
+ * <p>States, one behavior method each:
+ * <ul>
+ *   <li>{@link #idle()}: no program; a LoadProgram builds the chunks and moves to loaded.</li>
+ *   <li>{@link #loaded}: a program and its chunks; runs an iteration on {@link RunIteration}, answers
+ *       {@link FetchParameters} (its {@link ShardDigest}), {@link SnapshotStage} and {@link RestoreStage}.</li>
+ *   <li>{@link #running}: an iteration in progress, waiting for tensors; back to loaded when it is reported.</li>
+ *   <li>{@link #computing}: a batch of the iteration runs on the executor.</li>
+ *   <li>{@link #paused}: an op threw; the failure and the program with the failing op marked went to the
+ *       coordinator; runs nothing until a new LoadProgram.</li>
+ * </ul>
+ * In every state with a program, a LoadProgram of a newer epoch replaces it and StopStage stops the actor. The
+ * interpreter state lives in {@link StageRun}, the chunks in {@link ChunkSet}.
  */
 public final class StageActor {
   /** Local-only: the chunks of a loaded program are built (on the executor). */
@@ -53,239 +65,305 @@ public final class StageActor {
   record BatchDone(JobEpoch job, int iteration, int pc, List<StageRun.Step> steps, List<Computed> results)
       implements StageCommand, NoSerializationVerificationNeeded {}
 
-  /** Local-only: an executor task threw. */
-  record OpFailed(JobEpoch job, String message) implements StageCommand, NoSerializationVerificationNeeded {}
+  /** Local-only: an executor task threw; {@code at} is the program index of the failing op, or −1. */
+  record OpFailed(JobEpoch job, int at, String message) implements StageCommand, NoSerializationVerificationNeeded {}
 
-  /** Local-only: parameters copied on the executor, by chunk. */
-  record ParametersRead(JobEpoch job, Map<Integer, List<float[]>> parameters, OptimizerStats optimizer)
+  /** Local-only: the shard digest and the optimizer statistics, read on the executor. */
+  record DigestRead(JobEpoch job, Map<Integer, String> digests, OptimizerStats optimizer)
+      implements StageCommand, NoSerializationVerificationNeeded {}
+
+  /** Local-only: a snapshot taken on the executor. */
+  record SnapshotTaken(JobEpoch job, ActorRef<StageSnapshot> replyTo, List<ChunkState> chunks)
+      implements StageCommand, NoSerializationVerificationNeeded {}
+
+  /** Local-only: a snapshot restored on the executor. */
+  record RestoreDone(JobEpoch job, ActorRef<StageRestored> replyTo)
       implements StageCommand, NoSerializationVerificationNeeded {}
 
   private final ActorContext<StageCommand> ctx;
-  private final int stage;
-  private final IntFunction<ChunkRunner> factory;
+  private final ChunkBuilder builder;
   private final ExecutorService executor;
-  private final TensorAssembler assembler = new TensorAssembler();
-  private JobEpoch job;
-  private LoadProgram load;
-  private ChunkSet chunks;
-  private StageRun run;
-  private StageOptimizer optimizer;
-  private final java.util.ArrayDeque<Integer> queued = new java.util.ArrayDeque<>();
-  private FetchParameters fetchWaiting;
-  private boolean busy;
 
-  private StageActor(ActorContext<StageCommand> ctx, int stage, IntFunction<ChunkRunner> factory) {
+  private StageActor(ActorContext<StageCommand> ctx, ChunkBuilder builder) {
     this.ctx = ctx;
-    this.stage = stage;
-    this.factory = factory;
+    this.builder = builder;
+    String name = "zbpp-" + ctx.getSelf().path().name();
     this.executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "zbpp-stage-" + stage);
+      Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
     });
   }
 
-  /**
-   * A stage actor.
-   *
-   * @param stage its index p
-   * @param chunks builds the {@link ChunkRunner} of a model chunk; called on the stage's executor
-   */
-  public static Behavior<StageCommand> create(int stage, IntFunction<ChunkRunner> chunks) {
-    return Behaviors.withMdc(StageCommand.class,
-        msg -> Map.of("stage", String.valueOf(stage), "job", String.valueOf(msg.job())),
-        Behaviors.setup(ctx -> new StageActor(ctx, stage, chunks).behavior()));
+  /** A stage actor that builds the chunks of the model its program names ({@link ModelChunks}). */
+  public static Behavior<StageCommand> create() {
+    return create(new ModelChunks());
   }
 
-  private Behavior<StageCommand> behavior() {
+  /** A stage actor whose chunks come from {@code chunks} (called on the stage's executor). */
+  public static Behavior<StageCommand> create(ChunkBuilder chunks) {
+    return Behaviors.withMdc(StageCommand.class, msg -> Map.of("job", String.valueOf(msg.job())),
+        Behaviors.setup(ctx -> new StageActor(ctx, chunks).idle()));
+  }
+
+  // ---------------------------------------------------------------- states
+
+  private Behavior<StageCommand> idle() {
     return Behaviors.receive(StageCommand.class)
-        .onMessage(LoadProgram.class, this::onLoad)
-        .onMessage(ChunksBuilt.class, this::onChunksBuilt)
-        .onMessage(RunIteration.class, this::onRun)
-        .onMessage(TensorFrame.class, this::onFrame)
-        .onMessage(OptimizerState.class, this::onState)
-        .onMessage(BatchDone.class, this::onBatchDone)
-        .onMessage(OpFailed.class, this::onOpFailed)
-        .onMessage(FetchParameters.class, this::onFetch)
-        .onMessage(ParametersRead.class, this::onParametersRead)
-        .onMessage(StopStage.class, this::onStop)
-        .onSignal(PostStop.class, s -> onPostStop())
+        .onMessage(LoadProgram.class, l -> load(l, null))
+        .onMessage(ChunksBuilt.class, b -> onChunksBuilt(b, null))
+        .onMessage(StopStage.class, s -> stop(null))
+        .onAnyMessage(m -> {
+          ctx.getLog().warn("stage has no program; dropped {}", m.getClass().getSimpleName());
+          return Behaviors.same();
+        })
+        .onSignal(PostStop.class, s -> onPostStop(null))
         .build();
   }
 
-  private Behavior<StageCommand> onLoad(LoadProgram l) {
-    if (job != null && job.isStale(l.job())) {
-      return reject(l, l.coordinator(), "stale epoch " + l.job().epoch() + " < " + job.epoch());
+  private Behavior<StageCommand> loaded(StageJob j) {
+    return withProgram(j)
+        .onMessage(RunIteration.class, r -> fenced(j, r) ? Behaviors.same() : begin(j, r.iteration()))
+        .onMessage(TensorFrame.class, f -> offer(j, f, false))
+        .onMessage(OptimizerState.class, s -> offer(j, s, false))
+        .onMessage(FetchParameters.class, f -> fenced(j, f) ? Behaviors.same() : fetch(j))
+        .onMessage(DigestRead.class, d -> onDigestRead(j, d))
+        .onMessage(SnapshotStage.class, s -> fenced(j, s) ? Behaviors.same() : snapshot(j, s))
+        .onMessage(SnapshotTaken.class, s -> onSnapshotTaken(j, s))
+        .onMessage(RestoreStage.class, r -> fenced(j, r) ? Behaviors.same() : restore(j, r))
+        .onMessage(RestoreDone.class, r -> onRestoreDone(j, r))
+        .onMessage(OpFailed.class, f -> onOpFailed(j, f))
+        .onAnyMessage(m -> Behaviors.same()) // a superseded epoch's local results
+        .build();
+  }
+
+  private Behavior<StageCommand> running(StageJob j) {
+    return withProgram(j)
+        .onMessage(TensorFrame.class, f -> offer(j, f, true))
+        .onMessage(OptimizerState.class, s -> offer(j, s, true))
+        .onMessage(RunIteration.class, r -> queue(j, r))
+        .onMessage(FetchParameters.class, f -> busy(j, f))
+        .onMessage(SnapshotStage.class, s -> busy(j, s))
+        .onMessage(RestoreStage.class, r -> busy(j, r))
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<StageCommand> computing(StageJob j) {
+    return withProgram(j)
+        .onMessage(TensorFrame.class, f -> offer(j, f, false))
+        .onMessage(OptimizerState.class, s -> offer(j, s, false))
+        .onMessage(RunIteration.class, r -> queue(j, r))
+        .onMessage(BatchDone.class, d -> onBatchDone(j, d))
+        .onMessage(OpFailed.class, f -> onOpFailed(j, f))
+        .onMessage(FetchParameters.class, f -> busy(j, f))
+        .onMessage(SnapshotStage.class, s -> busy(j, s))
+        .onMessage(RestoreStage.class, r -> busy(j, r))
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  /** The last iteration's full optimizer state must arrive before the parameters can be read. */
+  private Behavior<StageCommand> awaitingFinalState(StageJob j) {
+    return withProgram(j)
+        .onMessage(OptimizerState.class, s -> {
+          if (fenced(j, s)) {
+            return Behaviors.same();
+          }
+          j.run.offerState(s);
+          return fetch(j);
+        })
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<StageCommand> paused(StageJob j) {
+    return withProgram(j)
+        .onMessage(OpFailed.class, f -> Behaviors.same())
+        .onAnyMessage(m -> {
+          if (m.job().equals(j.job) && !(m instanceof BatchDone)) {
+            reject(j, m, "the stage is paused after a failure; a LoadProgram resumes it");
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  /** What every state with a program handles: a new program, its chunks, stop. */
+  private BehaviorBuilder<StageCommand> withProgram(StageJob j) {
+    return Behaviors.receive(StageCommand.class)
+        .onMessage(LoadProgram.class, l -> load(l, j))
+        .onMessage(ChunksBuilt.class, b -> onChunksBuilt(b, j))
+        .onMessage(StopStage.class, s -> fenced(j, s) ? Behaviors.same() : stop(j))
+        .onSignal(PostStop.class, s -> onPostStop(j));
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  private Behavior<StageCommand> load(LoadProgram l, StageJob current) {
+    if (current != null && current.job.isStale(l.job())) {
+      return reject(current, l, "stale epoch " + l.job().epoch() + " < " + current.job.epoch());
     }
-    ChunkSet current = chunks;
-    List<Integer> wanted = l.program().chunks();
+    ChunkSet reusable = current != null && current.load.model().equals(l.model())
+        && current.load.microbatches() == l.microbatches() && current.load.chunkStage().equals(l.chunkStage())
+        && current.chunks.chunks().equals(l.program().chunks()) ? current.chunks : null;
+    ChunkSet old = current == null ? null : current.chunks;
     ActorRef<StageCommand> self = ctx.getSelf();
     executor.execute(() -> {
       try {
-        ChunkSet cs = current != null && current.chunks().equals(wanted) ? current : build(current, wanted);
+        ChunkSet cs = reusable != null ? reusable : build(old, l);
         self.tell(new ChunksBuilt(l.job(), l, cs));
       } catch (RuntimeException | Error e) {
-        l.coordinator().tell(new StageFailed(l.job(), stage, "building chunks " + wanted + " failed: " + e));
+        ctx.getLog().error("stage {}: building chunks {} failed", l.program().stage(), l.program().chunks(), e);
+        l.coordinator().tell(new StageFailed(l.job(), l.program().stage(), "building chunks "
+            + l.program().chunks() + " failed: " + e, ""));
       }
     });
     return Behaviors.same();
   }
 
-  private ChunkSet build(ChunkSet old, List<Integer> wanted) {
+  private ChunkSet build(ChunkSet old, LoadProgram l) {
     if (old != null) {
       old.close();
     }
-    return new ChunkSet(wanted, factory);
+    return new ChunkSet(l.program().chunks(), c -> builder.build(l, c));
   }
 
-  private Behavior<StageCommand> onChunksBuilt(ChunksBuilt b) {
-    if (job != null && job.isStale(b.job())) {
+  private Behavior<StageCommand> onChunksBuilt(ChunksBuilt b, StageJob current) {
+    if (current != null && current.job.isStale(b.job())) {
       return Behaviors.same();
     }
-    job = b.job();
-    load = b.load();
-    chunks = b.chunks();
-    run = new StageRun(stage, load.program(), load.chunkStage(), load.optimizer());
-    optimizer = new StageOptimizer(stage, load.chunkStage().size(), load.optimizer(), chunks);
-    queued.clear();
-    fetchWaiting = null;
-    busy = false;
-    ctx.getLog().info("stage {} loaded {} ops on chunks {}", stage, load.program().size(), chunks.chunks());
-    load.coordinator().tell(new ProgramLoaded(job, stage));
-    return Behaviors.same();
+    StageJob j = new StageJob(b.load(), b.chunks());
+    ctx.getLog().info("stage {} loaded {} ops on chunks {}", j.stage, j.load.program().size(), j.chunks.chunks());
+    j.load.coordinator().tell(new ProgramLoaded(j.job, j.stage));
+    return j.loaded;
   }
 
-  private Behavior<StageCommand> onRun(RunIteration r) {
-    if (fenced(r)) {
+  // ---------------------------------------------------------------- iterations
+
+  private Behavior<StageCommand> begin(StageJob j, int iteration) {
+    j.run.begin(iteration);
+    return drive(j);
+  }
+
+  /** Issued ahead (post-validation): the stage runs into it on its own; without a check, a protocol error. */
+  private Behavior<StageCommand> queue(StageJob j, RunIteration r) {
+    if (fenced(j, r)) {
       return Behaviors.same();
     }
-    if (run.running() || busy) {
-      if (!load.optimizer().checked()) {
-        return reject(r, load.coordinator(), "iteration " + run.iteration() + " is still running");
-      }
-      queued.add(r.iteration()); // issued ahead: the stage runs into it on its own
-      return Behaviors.same();
+    if (!j.load.optimizer().checked()) {
+      return reject(j, r, "iteration " + j.run.iteration() + " is still running");
     }
-    run.begin(r.iteration());
-    drive();
+    j.queued.add(r.iteration());
     return Behaviors.same();
   }
 
   /**
-   * A partial or full optimizer state: it waits for its RECV op (a late one — after the next iteration
+   * A tensor frame or an optimizer state: buffered until its RECV (a late full state — after the next iteration
    * started — is the normal case of post-validation; a duplicate is dropped by {@link StageRun#offerState}).
    */
-  private Behavior<StageCommand> onState(OptimizerState s) {
-    if (fenced(s)) {
+  private Behavior<StageCommand> offer(StageJob j, StageCommand m, boolean drive) {
+    if (fenced(j, m)) {
       return Behaviors.same();
     }
-    run.offerState(s);
-    if (fetchWaiting != null) {
-      return onFetch(fetchWaiting);
+    if (m instanceof TensorFrame f) {
+      j.assembler.add(f).ifPresent(t -> j.run.offer(t.key(), new HostTensor(t.shape(), t.data())));
+    } else if (m instanceof OptimizerState s) {
+      j.run.offerState(s);
     }
-    drive();
-    return Behaviors.same();
-  }
-
-  private Behavior<StageCommand> onFrame(TensorFrame f) {
-    if (fenced(f)) {
-      return Behaviors.same();
-    }
-    assembler.add(f).ifPresent(t -> run.offer(t.key(), new HostTensor(t.shape(), t.data())));
-    drive();
-    return Behaviors.same();
+    return drive ? drive(j) : Behaviors.same();
   }
 
   /**
-   * Hands the ops that can run now to the executor as one {@link Batch}; reports the iteration when the
-   * program is done. Does nothing while a batch runs or while the next op waits for a tensor.
+   * Hands the ops that can run now to the executor as one {@link Batch} (→ computing); reports the iteration
+   * when the program is done and starts a queued one (→ loaded when none); otherwise waits (→ running).
    */
-  private void drive() {
-    if (run.running() && !busy) {
+  private Behavior<StageCommand> drive(StageJob j) {
+    StageRun run = j.run;
+    if (run.running()) {
       run.skipToValidationIfRejected();
       List<StageRun.Step> steps = run.takeRunnable();
       if (!steps.isEmpty()) {
-        submit(steps);
+        submit(j, steps);
+        return j.computing;
       }
     }
-    if (run.finished() && !busy) {
-      load.coordinator().tell(run.report(job));
-      if (!queued.isEmpty()) {
-        run.begin(queued.poll());
-        drive();
+    if (run.finished()) {
+      j.load.coordinator().tell(run.report(j.job));
+      if (!j.queued.isEmpty()) {
+        return begin(j, j.queued.poll());
       }
+      return j.loaded;
     }
+    return j.running;
   }
 
-  private void submit(List<StageRun.Step> steps) {
-    busy = true;
-    JobEpoch j = job;
-    int it = run.iteration();
-    int pc = run.pc();
-    ChunkSet cs = chunks;
+  private void submit(StageJob j, List<StageRun.Step> steps) {
+    JobEpoch job = j.job;
+    int it = j.run.iteration();
+    int pc = j.run.pc();
+    int stage = j.stage;
+    ChunkSet cs = j.chunks;
     ActorRef<StageCommand> self = ctx.getSelf();
-    List<ActorRef<StageCommand>> stages = load.stages();
-    int frameBytes = load.frameBytes();
-    Batch.Sender sender = (to, key, t) -> TensorFrames.split(j, key, t.shape(), t.data(), frameBytes)
+    List<ActorRef<StageCommand>> stages = j.load.stages();
+    int frameBytes = j.load.frameBytes();
+    Batch.Sender sender = (to, key, t) -> TensorFrames.split(job, key, t.shape(), t.data(), frameBytes)
         .forEach(stages.get(to)::tell);
-    Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(j, iter, stage, full, n));
-    Batch.Context cx = new Batch.Context(it, run.attempt(), stage, stages.size(), sender, states);
-    StageOptimizer opt = optimizer;
+    Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(job, iter, stage, full, n));
+    Batch.Context cx = new Batch.Context(it, j.run.attempt(), stage, stages.size(), sender, states);
+    StageOptimizer opt = j.optimizer;
     executor.execute(() -> {
       try {
-        self.tell(new BatchDone(j, it, pc, steps, Batch.run(steps, cs, opt, cx)));
+        self.tell(new BatchDone(job, it, pc, steps, Batch.run(steps, cs, opt, cx)));
+      } catch (Batch.StepFailed e) {
+        self.tell(new OpFailed(job, pc + e.index(), "iteration " + it + " op " + steps.get(e.index()).in()
+            + " threw " + e.getCause()));
       } catch (RuntimeException | Error e) {
-        self.tell(new OpFailed(j, "iteration " + it + " from op " + steps.get(0).in() + " threw " + e));
+        self.tell(new OpFailed(job, pc, "iteration " + it + " from op " + steps.get(0).in() + " threw " + e));
       }
     });
   }
 
-  private Behavior<StageCommand> onBatchDone(BatchDone d) {
-    if (!d.job().equals(job) || d.iteration() != run.iteration() || d.pc() != run.pc() || !busy) {
+  private Behavior<StageCommand> onBatchDone(StageJob j, BatchDone d) {
+    if (!d.job().equals(j.job) || d.iteration() != j.run.iteration() || d.pc() != j.run.pc()) {
       return Behaviors.same(); // the result of a superseded epoch
     }
-    busy = false;
     if (ctx.getLog().isDebugEnabled()) {
       for (int i = 0; i < d.steps().size(); i++) {
         Computed c = d.results().get(i);
-        ctx.getLog().debug("iteration {} op {}{}", d.iteration(), d.steps().get(i).in(),
+        ctx.getLog().debug("stage {} iteration {} op {}{}", j.stage, d.iteration(), d.steps().get(i).in(),
             c == null ? "" : " " + (c.endNanos() - c.startNanos()) / 1000 + " us");
       }
     }
-    run.apply(d.steps(), d.results());
-    drive();
-    return Behaviors.same();
+    j.run.apply(d.steps(), d.results());
+    return drive(j);
   }
 
-  private Behavior<StageCommand> onOpFailed(OpFailed f) {
-    if (f.job().equals(job)) {
-      busy = false;
-      run = new StageRun(stage, load.program(), load.chunkStage(), load.optimizer());
-      ctx.getLog().error("stage {}: {}", stage, f.message());
-      load.coordinator().tell(new StageFailed(job, stage, f.message()));
-    }
-    return Behaviors.same();
-  }
-
-  private Behavior<StageCommand> onFetch(FetchParameters f) {
-    if (fenced(f)) {
+  /** Logs and reports the failure with the whole program, the failing op marked; runs nothing more. */
+  private Behavior<StageCommand> onOpFailed(StageJob j, OpFailed f) {
+    if (!f.job().equals(j.job)) {
       return Behaviors.same();
     }
-    if (run.running() || busy) {
-      return reject(f, load.coordinator(), "iteration " + run.iteration() + " is still running");
-    }
+    String listing = f.at() < 0 ? "" : j.load.program().listing(f.at());
+    ctx.getLog().error("stage {}: {}\n{}", j.stage, f.message(), listing);
+    j.load.coordinator().tell(new StageFailed(j.job, j.stage, f.message(), listing));
+    return paused(j);
+  }
+
+  // ---------------------------------------------------------------- parameters, snapshots
+
+  /** Answers FetchParameters with the shard digest, after validating the last eager step if one is left. */
+  private Behavior<StageCommand> fetch(StageJob j) {
     OptimizerState last = null;
-    if (needsFinalValidation()) { // the last iteration's eager steps: validate them before reading
-      last = run.takeFullState(run.iteration());
+    if (needsFinalValidation(j)) {
+      last = j.run.takeFullState(j.run.iteration());
       if (last == null) {
-        fetchWaiting = f;
-        return Behaviors.same();
+        return awaitingFinalState(j);
       }
     }
-    fetchWaiting = null;
-    JobEpoch j = job;
-    ChunkSet cs = chunks;
-    StageOptimizer opt = optimizer;
+    JobEpoch job = j.job;
+    ChunkSet cs = j.chunks;
+    StageOptimizer opt = j.optimizer;
     OptimizerState full = last;
     ActorRef<StageCommand> self = ctx.getSelf();
     executor.execute(() -> {
@@ -294,74 +372,128 @@ public final class StageActor {
           opt.receive(full.iteration(), true, full.normSquared());
           opt.validateAll(full.iteration());
         }
-        self.tell(new ParametersRead(j, cs.parameters(), opt.stats()));
+        self.tell(new DigestRead(job, cs.digests(), opt.stats()));
       } catch (RuntimeException | Error e) {
-        self.tell(new OpFailed(j, "final validation threw " + e));
+        self.tell(new OpFailed(job, -1, "final validation threw " + e));
+      }
+    });
+    return j.loaded;
+  }
+
+  /** Post-validation leaves the last iteration's eager steps of every stage but the last unvalidated. */
+  private static boolean needsFinalValidation(StageJob j) {
+    return j.load.optimizer().check() == OptimizerOptions.Check.POST_VALIDATION
+        && j.stage < j.load.stages().size() - 1 && j.run.iteration() >= 0;
+  }
+
+  private Behavior<StageCommand> onDigestRead(StageJob j, DigestRead d) {
+    if (d.job().equals(j.job)) {
+      j.load.coordinator().tell(new ShardDigest(j.job, j.stage, d.digests(), d.optimizer()));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<StageCommand> snapshot(StageJob j, SnapshotStage s) {
+    ChunkSet cs = j.chunks;
+    ActorRef<StageCommand> self = ctx.getSelf();
+    executor.execute(() -> {
+      try {
+        self.tell(new SnapshotTaken(s.job(), s.replyTo(), cs.snapshot()));
+      } catch (RuntimeException | Error e) {
+        self.tell(new OpFailed(s.job(), -1, "snapshot threw " + e));
       }
     });
     return Behaviors.same();
   }
 
-  /** Post-validation leaves the last iteration's eager steps of every stage but the last unvalidated. */
-  private boolean needsFinalValidation() {
-    return load.optimizer().check() == OptimizerOptions.Check.POST_VALIDATION
-        && stage < load.stages().size() - 1 && run.iteration() >= 0;
-  }
-
-  private Behavior<StageCommand> onParametersRead(ParametersRead r) {
-    if (!r.job().equals(job)) {
-      return Behaviors.same();
+  private Behavior<StageCommand> onSnapshotTaken(StageJob j, SnapshotTaken s) {
+    if (s.job().equals(j.job)) {
+      s.replyTo().tell(new StageSnapshot(j.job, j.stage, s.chunks()));
     }
-    int frames = 0;
-    for (var e : r.parameters().entrySet()) {
-      for (int i = 0; i < e.getValue().size(); i++) {
-        float[] p = e.getValue().get(i);
-        for (TensorFrame f : TensorFrames.split(job, TensorKey.parameter(e.getKey(), i), new int[] {p.length}, p,
-            load.frameBytes())) {
-          load.coordinator().tell(f);
-          frames++;
-        }
-      }
-    }
-    load.coordinator().tell(new ParametersSent(job, stage, frames, r.optimizer()));
     return Behaviors.same();
   }
 
-  private Behavior<StageCommand> onStop(StopStage s) {
-    if (fenced(s)) {
-      return Behaviors.same();
+  private Behavior<StageCommand> restore(StageJob j, RestoreStage r) {
+    ChunkSet cs = j.chunks;
+    ActorRef<StageCommand> self = ctx.getSelf();
+    executor.execute(() -> {
+      try {
+        cs.restore(r.chunks());
+        self.tell(new RestoreDone(r.job(), r.replyTo()));
+      } catch (RuntimeException | Error e) {
+        self.tell(new OpFailed(r.job(), -1, "restore threw " + e));
+      }
+    });
+    return Behaviors.same();
+  }
+
+  private Behavior<StageCommand> onRestoreDone(StageJob j, RestoreDone r) {
+    if (r.job().equals(j.job)) {
+      r.replyTo().tell(new StageRestored(j.job, j.stage));
     }
-    ctx.getLog().info("stage {} stops", stage);
+    return Behaviors.same();
+  }
+
+  // ---------------------------------------------------------------- fencing, stop
+
+  private Behavior<StageCommand> busy(StageJob j, StageCommand c) {
+    return fenced(j, c) ? Behaviors.same() : reject(j, c, "iteration " + j.run.iteration() + " is still running");
+  }
+
+  /** Whether a command belongs to another job or epoch (then it is rejected and must not run). */
+  private boolean fenced(StageJob j, StageCommand c) {
+    if (c.job().equals(j.job)) {
+      return false;
+    }
+    String why = j.job.isStale(c.job()) ? "stale epoch " + c.job() + ", loaded " + j.job
+        : "epoch " + c.job() + " is not loaded; loaded " + j.job;
+    reject(j, c, why);
+    return true;
+  }
+
+  private Behavior<StageCommand> reject(StageJob j, StageCommand c, String why) {
+    ctx.getLog().warn("stage {} rejects {}: {}", j.stage, c.getClass().getSimpleName(), why);
+    j.load.coordinator().tell(new CommandRejected(c.job(), j.stage, c.getClass().getSimpleName() + ": " + why));
+    return Behaviors.same();
+  }
+
+  private Behavior<StageCommand> stop(StageJob j) {
+    ctx.getLog().info("stage {} stops", j == null ? "(no program)" : j.stage);
     return Behaviors.stopped();
   }
 
-  private Behavior<StageCommand> onPostStop() {
-    ChunkSet cs = chunks;
-    if (cs != null) {
-      executor.execute(cs::close);
+  private Behavior<StageCommand> onPostStop(StageJob j) {
+    if (j != null) {
+      executor.execute(j.chunks::close);
     }
     executor.shutdown();
     return Behaviors.same();
   }
 
-  /** Whether a command must not run: no program, another job or another epoch (then it is rejected). */
-  private boolean fenced(StageCommand c) {
-    if (job == null) {
-      ctx.getLog().warn("stage {} has no program; dropped {}", stage, c.getClass().getSimpleName());
-      return true;
-    }
-    if (!c.job().equals(job)) {
-      String why = job.isStale(c.job()) ? "stale epoch " + c.job() + ", loaded " + job
-          : "epoch " + c.job() + " is not loaded; loaded " + job;
-      reject(c, load.coordinator(), why);
-      return true;
-    }
-    return false;
-  }
+  /** A loaded program: its chunks, its interpreter state, and this stage's behaviors for it. */
+  private final class StageJob {
+    final JobEpoch job;
+    final LoadProgram load;
+    final int stage;
+    final ChunkSet chunks;
+    final StageRun run;
+    final StageOptimizer optimizer;
+    final java.util.ArrayDeque<Integer> queued = new java.util.ArrayDeque<>();
+    final io.zbpp.protocol.msg.TensorAssembler assembler = new io.zbpp.protocol.msg.TensorAssembler();
+    final Behavior<StageCommand> loaded;
+    final Behavior<StageCommand> running;
+    final Behavior<StageCommand> computing;
 
-  private Behavior<StageCommand> reject(StageCommand c, ActorRef<CoordinatorCommand> to, String why) {
-    ctx.getLog().warn("stage {} rejects {}: {}", stage, c.getClass().getSimpleName(), why);
-    to.tell(new CommandRejected(c.job(), stage, c.getClass().getSimpleName() + ": " + why));
-    return Behaviors.same();
+    StageJob(LoadProgram load, ChunkSet chunks) {
+      this.job = load.job();
+      this.load = load;
+      this.stage = load.program().stage();
+      this.chunks = chunks;
+      this.run = new StageRun(stage, load.program(), load.chunkStage(), load.optimizer());
+      this.optimizer = new StageOptimizer(stage, load.chunkStage().size(), load.optimizer(), chunks);
+      this.loaded = StageActor.this.loaded(this);
+      this.running = StageActor.this.running(this);
+      this.computing = StageActor.this.computing(this);
+    }
   }
 }

@@ -10,7 +10,11 @@ import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.FetchParameters;
-import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.ShardDigest;
+import io.zbpp.protocol.msg.ParameterSha256;
+import io.zbpp.protocol.msg.ModelSpec;
+import io.zbpp.protocol.msg.OptimizerOptions;
+import java.util.Map;
 import io.zbpp.protocol.msg.PassRecord;
 import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.ProgramOp;
@@ -41,7 +45,7 @@ class StageActorTest {
   }
 
   private static ActorRef<StageCommand> spawnStage(int stage, int chunks, int m) {
-    return KIT.spawn(StageActor.create(stage, c -> new ArithmeticChunkRunner(c, chunks, m, SEED)));
+    return KIT.spawn(StageActor.create((load, c) -> new ArithmeticChunkRunner(c, chunks, m, SEED)));
   }
 
   private static TensorAssembler.Tensor assemble(TestProbe<StageCommand> probe, int frames) {
@@ -60,7 +64,7 @@ class StageActorTest {
     TestProbe<CoordinatorCommand> coord = KIT.createTestProbe();
     ActorRef<StageCommand> stage1 = spawnStage(1, 2, 1);
     stage1.tell(new LoadProgram(job, StageProgram.parse("1: 1RECV_F0 1F0 1LOSS0 1BW0 1SEND_B0 1STEP"), 1,
-        List.of(0, 1), 8, List.of(stage0.ref(), stage1), coord.ref()));
+        List.of(0, 1), 8, List.of(stage0.ref(), stage1), coord.ref(), OptimizerOptions.none(), ModelSpec.none()));
     coord.expectMessage(new ProgramLoaded(job, 1));
     float[][] inputs = {{0.5f, -1f, 0.25f, 2f}, {1f, 1f, -1f, 0.125f}};
     for (int it = 0; it < 2; it++) { // both iterations' activations arrive before iteration 0 starts
@@ -93,7 +97,7 @@ class StageActorTest {
     TestProbe<CoordinatorCommand> coord = KIT.createTestProbe();
     ActorRef<StageCommand> stage = spawnStage(0, 1, 1);
     stage.tell(new LoadProgram(current, StageProgram.parse("0: 0F0 0LOSS0 0B0 0W0 0STEP"), 1, List.of(0), 64,
-        List.of(stage), coord.ref()));
+        List.of(stage), coord.ref(), OptimizerOptions.none(), ModelSpec.none()));
     coord.expectMessage(new ProgramLoaded(current, 0));
 
     stage.tell(new RunIteration(new JobEpoch("fenced", 1), 0));
@@ -110,25 +114,19 @@ class StageActorTest {
   }
 
   @Test
-  void sendsItsParametersAsFramesThenTheCount() {
+  void answersAFetchWithTheDigestOfItsOwnShard() {
     JobEpoch job = new JobEpoch("params", 1);
     TestProbe<CoordinatorCommand> coord = KIT.createTestProbe();
     ActorRef<StageCommand> stage = spawnStage(0, 1, 1);
     stage.tell(new LoadProgram(job, StageProgram.parse("0: 0F0 0LOSS0 0BW0 0STEP"), 1, List.of(0), 32,
-        List.of(stage), coord.ref()));
+        List.of(stage), coord.ref(), OptimizerOptions.none(), ModelSpec.none()));
     coord.expectMessage(new ProgramLoaded(job, 0));
 
     stage.tell(new FetchParameters(job));
 
-    TensorAssembler asm = new TensorAssembler();
+    ShardDigest d = coord.expectMessageClass(ShardDigest.class);
     List<float[]> expected = new ArithmeticChunkRunner(0, 1, 1, SEED).parameters();
-    int frames = 0;
-    Object msg;
-    while ((msg = coord.receiveMessage()) instanceof TensorFrame f) {
-      frames++;
-      asm.add(f).ifPresent(t -> assertThat(t.data()).isEqualTo(expected.get(t.key().index())));
-    }
-    assertThat(msg).isEqualTo(new ParametersSent(job, 0, frames));
-    assertThat(frames).isEqualTo(2 + 1); // W: 64 bytes in two 32-byte frames; b: 16 bytes in one
+    assertThat(d.chunkTensorSha256()).containsExactly(Map.entry(0, ParameterSha256.tensors(expected)));
+    assertThat(d.chunkTensorSha256().get(0)).hasSize(2 * 64); // W and b
   }
 }

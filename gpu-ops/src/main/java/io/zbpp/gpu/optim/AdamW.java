@@ -24,6 +24,41 @@ public final class AdamW {
     this.cfg = cfg;
   }
 
+  /** The parameters, both moments and the step counter t, as host copies. */
+  public io.zbpp.gpu.pipeline.ChunkCheckpoint checkpoint() {
+    List<float[]> values = new java.util.ArrayList<>();
+    List<float[]> m = new java.util.ArrayList<>();
+    List<float[]> v = new java.util.ArrayList<>();
+    for (Param p : params) {
+      values.add(d.download(p.value()));
+      m.add(d.download(p.m()));
+      v.add(d.download(p.v()));
+    }
+    return new io.zbpp.gpu.pipeline.ChunkCheckpoint(t, values, m, v);
+  }
+
+  /** Writes the parameters, both moments and t of a {@link #checkpoint()} of the same shapes. */
+  public void restore(io.zbpp.gpu.pipeline.ChunkCheckpoint c) {
+    if (c.parameters().size() != params.size() || c.firstMoments().size() != params.size()
+        || c.secondMoments().size() != params.size()) {
+      throw new IllegalArgumentException("checkpoint of " + c.parameters().size() + " tensors for a chunk of "
+          + params.size());
+    }
+    for (int i = 0; i < params.size(); i++) {
+      Param p = params.get(i);
+      for (float[] t : List.of(c.parameters().get(i), c.firstMoments().get(i), c.secondMoments().get(i))) {
+        if (t.length != p.size()) {
+          throw new IllegalArgumentException("checkpoint tensor " + p.name() + " [" + t.length
+              + " values]: expected " + p.size());
+        }
+      }
+      d.write(p.value(), c.parameters().get(i));
+      d.write(p.m(), c.firstMoments().get(i));
+      d.write(p.v(), c.secondMoments().get(i));
+    }
+    t = c.steps();
+  }
+
   /** One update with step counter t+1, then zeroes the gradients. */
   public void step() {
     t++;

@@ -89,6 +89,21 @@ public interface ChunkRunner extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot discard forwards");
   }
 
+  /** A copy of this chunk's trainable state (between iterations: no gradients accumulated). */
+  default ChunkCheckpoint checkpoint() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot take a checkpoint");
+  }
+
+  /**
+   * Overwrites this chunk's trainable state with {@code state} (taken from a chunk of the same model, index and
+   * shape); training then continues as the chunk it was taken from would have.
+   *
+   * @throws IllegalArgumentException when a tensor count or size differs
+   */
+  default void restore(ChunkCheckpoint state) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot restore a checkpoint");
+  }
+
   /** This chunk's parameters, in model order, as host copies. */
   List<float[]> parameters();
 

@@ -30,7 +30,7 @@ final class ModelChunkRunner implements ChunkRunner {
     this.chunk = new GptModel(spec.model(), spec.partition()).chunk(d, chunkIndex, spec.seed());
     this.optimizer = new AdamW(d, chunk.params(), spec.optimizer());
     this.loader = new DataLoader(Corpus.bundled(), spec.microbatchSize(), spec.model().seqLen(),
-        spec.microbatches(), spec.seed());
+        spec.microbatches(), spec.dataSeed());
   }
 
   @Override
@@ -119,6 +119,16 @@ final class ModelChunkRunner implements ChunkRunner {
   @Override
   public long bytesHeld() {
     return chunk.activationBytes();
+  }
+
+  @Override
+  public ChunkCheckpoint checkpoint() {
+    return optimizer.checkpoint();
+  }
+
+  @Override
+  public void restore(ChunkCheckpoint state) {
+    optimizer.restore(state);
   }
 
   @Override

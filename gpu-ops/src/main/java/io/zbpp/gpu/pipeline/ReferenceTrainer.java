@@ -159,21 +159,25 @@ public final class ReferenceTrainer implements AutoCloseable {
     return all;
   }
 
-  /** SHA-256 (hex) of all parameters in model order, as float32 little-endian bytes. */
+  /** The parameter digest of all parameters in model order ({@link #sha256}). */
   public String parameterSha256() {
     return sha256(parameters());
   }
 
-  /** SHA-256 (hex) of the tensors in order, as float32 little-endian bytes. */
+  /**
+   * The parameter digest (hex) of the tensors in order (docs/design.md "Parameter digest"): SHA-256 over the
+   * concatenated SHA-256s of each tensor's float32 little-endian bytes. A pipeline's stages hash their own
+   * tensors and the coordinator combines them into the same value (the protocol's {@code ParameterSha256}).
+   */
   public static String sha256(List<float[]> tensors) {
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      MessageDigest all = MessageDigest.getInstance("SHA-256");
       for (float[] t : tensors) {
         ByteBuffer bb = ByteBuffer.allocate(4 * t.length).order(ByteOrder.LITTLE_ENDIAN);
         bb.asFloatBuffer().put(t);
-        md.update(bb.array());
+        all.update(MessageDigest.getInstance("SHA-256").digest(bb.array()));
       }
-      return HexFormat.of().formatHex(md.digest());
+      return HexFormat.of().formatHex(all.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

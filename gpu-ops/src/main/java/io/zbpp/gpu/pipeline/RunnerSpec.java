@@ -20,9 +20,10 @@ import java.util.List;
  * @param partition blocks per chunk; its size is the number of chunks V
  * @param optimizer AdamW hyper-parameters
  * @param emulated the costs the emulated backend pretends (ignored by the others)
+ * @param dataSeed the data order derives from it ({@link #of} sets it to {@code seed})
  */
 public record RunnerSpec(GptConfig model, Backend backend, long seed, int microbatches, int microbatchSize,
-    Partition partition, AdamWConfig optimizer, EmulatedCosts emulated) {
+    Partition partition, AdamWConfig optimizer, EmulatedCosts emulated, long dataSeed) {
   public RunnerSpec {
     if (microbatches < 1) {
       throw new IllegalArgumentException("microbatches [" + microbatches + "]: must be at least 1");
@@ -50,26 +51,41 @@ public record RunnerSpec(GptConfig model, Backend backend, long seed, int microb
     GptConfig c = GptConfig.preset(preset);
     Partition p = Partition.even(c.layers(), chunks);
     return new RunnerSpec(c, backend, seed, microbatches, microbatchSize, p, defaultOptimizer(c),
-        defaultEmulated(c, p, microbatchSize));
+        defaultEmulated(c, p, microbatchSize), seed);
+  }
+
+  /**
+   * A spec of any shape and partition, with the given optimizer, 1 ms per emulated pass and the paper's memory
+   * per layer.
+   */
+  public static RunnerSpec of(GptConfig c, Backend backend, long seed, long dataSeed, int microbatches,
+      int microbatchSize, Partition p, AdamWConfig optimizer) {
+    return new RunnerSpec(c, backend, seed, microbatches, microbatchSize, p, optimizer,
+        defaultEmulated(c, p, microbatchSize), dataSeed);
+  }
+
+  /** The optimizer {@link #of(String, Backend, long, int, int, int)} gives a model of this shape. */
+  public static AdamWConfig defaultOptimizerOf(GptConfig c) {
+    return defaultOptimizer(c);
   }
 
   /** The same spec with an uneven partition (blocks per chunk, summing to the model's layers). */
   public RunnerSpec withPartition(List<Integer> blocksPerChunk) {
     Partition p = new Partition(blocksPerChunk).checkFits(model.layers(), blocksPerChunk.size());
     EmulatedCosts e = emulated.chunks() == p.chunks() ? emulated : defaultEmulated(model, p, microbatchSize);
-    return new RunnerSpec(model, backend, seed, microbatches, microbatchSize, p, optimizer, e);
+    return new RunnerSpec(model, backend, seed, microbatches, microbatchSize, p, optimizer, e, dataSeed);
   }
 
   public RunnerSpec withOptimizer(AdamWConfig o) {
-    return new RunnerSpec(model, backend, seed, microbatches, microbatchSize, partition, o, emulated);
+    return new RunnerSpec(model, backend, seed, microbatches, microbatchSize, partition, o, emulated, dataSeed);
   }
 
   public RunnerSpec withEmulated(EmulatedCosts e) {
-    return new RunnerSpec(model, backend, seed, microbatches, microbatchSize, partition, optimizer, e);
+    return new RunnerSpec(model, backend, seed, microbatches, microbatchSize, partition, optimizer, e, dataSeed);
   }
 
   public RunnerSpec withBackend(Backend b) {
-    return new RunnerSpec(model, b, seed, microbatches, microbatchSize, partition, optimizer, emulated);
+    return new RunnerSpec(model, b, seed, microbatches, microbatchSize, partition, optimizer, emulated, dataSeed);
   }
 
   /** V. */

@@ -1,7 +1,7 @@
 package io.zbpp.protocol.msg;
 
 /**
- * Coordinator → stage: send every parameter of every chunk held, as {@link TensorFrame}s of kind PARAMETER,
- * then {@link ParametersSent}.
+ * Coordinator → stage, after the last iteration: finish the optimizer check and answer with the
+ * {@link ShardDigest} of the parameters this stage holds (the parameters themselves stay on the stage).
  */
 public record FetchParameters(JobEpoch job) implements StageCommand, WireMessage {}

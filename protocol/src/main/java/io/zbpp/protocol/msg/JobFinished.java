@@ -15,9 +15,4 @@ public record JobFinished(JobEpoch job, double predictedBubbleRate, List<Iterati
   public JobFinished {
     iterations = List.copyOf(iterations);
   }
-
-  public JobFinished(JobEpoch job, double predictedBubbleRate, List<IterationResult> iterations,
-      String paramsSha256, String planText) {
-    this(job, predictedBubbleRate, iterations, paramsSha256, planText, OptimizerStats.none());
-  }
 }

@@ -1,6 +1,6 @@
 package io.zbpp.protocol.msg;
 
-/** The reply to {@link SubmitJob}: {@link JobFinished} or {@link JobFailed}. */
-public sealed interface JobOutcome extends WireMessage permits JobFinished, JobFailed {
+/** The reply to {@link SubmitJob}: {@link JobFinished}, {@link JobFailed}, or {@link JobRejected} (a bad spec). */
+public sealed interface JobOutcome extends WireMessage permits JobFinished, JobFailed, JobRejected {
   JobEpoch job();
 }

@@ -17,33 +17,20 @@ import java.util.Objects;
  *     {@code model} (docs/design.md §2), as before these fields existed
  * @param memB ΔM(B), as {@code memF}; each list replaces only its own pass's delta
  * @param memW ΔM(W), as {@code memF}
+ * @param modelSpec the model the stages build and train ({@link ModelSpec#none()} when the stage host supplies
+ *     its own chunks); {@code model} stays the shape the cost model is estimated from
  */
 public record JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
     int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
     double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-    OptimizerOptions optimizer, List<Double> memF, List<Double> memB, List<Double> memW) {
-  /** A job whose memory deltas come from the model shape. */
-  public JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
-      int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
-      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-      OptimizerOptions optimizer) {
-    this(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB, costW, costComm,
-        model, memLimit, memLimitFactor, frameBytes, optimizer, List.of(), List.of(), List.of());
-  }
-
-  public JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
-      int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
-      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes) {
-    this(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB, costW, costComm,
-        model, memLimit, memLimitFactor, frameBytes, OptimizerOptions.none());
-  }
-
+    OptimizerOptions optimizer, List<Double> memF, List<Double> memB, List<Double> memW, ModelSpec modelSpec) {
   public JobSpec {
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(planText, "planText");
     Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(modelSpec, "modelSpec");
     costF = List.copyOf(costF);
     costB = List.copyOf(costB);
     costW = List.copyOf(costW);

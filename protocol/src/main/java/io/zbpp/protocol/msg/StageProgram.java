@@ -39,6 +39,22 @@ public record StageProgram(int stage, List<ProgramInstruction> instructions) {
     return sb.toString();
   }
 
+  /**
+   * The program one op per line, numbered, with {@code <-- failed} after op {@code failedAt} (none when it is
+   * out of range): what a stage logs and reports when an op throws, so that the failure reads in context.
+   */
+  public String listing(int failedAt) {
+    StringBuilder sb = new StringBuilder("stage ").append(stage).append(" program (").append(size())
+        .append(" ops):");
+    for (int k = 0; k < size(); k++) {
+      sb.append(String.format(java.util.Locale.ROOT, "%n%5d  %s", k, get(k)));
+      if (k == failedAt) {
+        sb.append("  <-- failed");
+      }
+    }
+    return sb.toString();
+  }
+
   /** Parses {@link #toString()}. */
   public static StageProgram parse(String line) {
     int colon = line.indexOf(':');

@@ -6,9 +6,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Client → coordinator: run a job and answer with its {@link JobOutcome}; when {@code progress} is given,
- * send it a {@link JobProgress} after every iteration.
+ * send it {@link JobStarted} once the plan and the stages are chosen, then a {@link JobProgress} after every
+ * iteration.
  */
-public record SubmitJob(JobSpec spec, ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobProgress>> progress)
+public record SubmitJob(JobSpec spec, ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobEvent>> progress)
     implements CoordinatorCommand, WireMessage {
   public SubmitJob {
     Objects.requireNonNull(spec, "spec");

@@ -12,7 +12,13 @@ import io.zbpp.protocol.msg.JobFailed;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.LoadProgram;
-import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.JobRejected;
+import io.zbpp.protocol.msg.JobStarted;
+import io.zbpp.protocol.msg.RestoreStage;
+import io.zbpp.protocol.msg.ShardDigest;
+import io.zbpp.protocol.msg.SnapshotStage;
+import io.zbpp.protocol.msg.StageRestored;
+import io.zbpp.protocol.msg.StageSnapshot;
 import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.OptimizerState;
 import io.zbpp.protocol.msg.RunIteration;
@@ -40,7 +46,13 @@ public final class WireCodec {
       Map.entry("StopStage", b -> new StopStage(job(Wire.StopStage.parseFrom(b).getJob()))),
       Map.entry("ProgramLoaded", b -> loaded(Wire.ProgramLoaded.parseFrom(b))),
       Map.entry("IterationReport", b -> report(Wire.IterationReport.parseFrom(b))),
-      Map.entry("ParametersSent", b -> sent(Wire.ParametersSent.parseFrom(b))),
+      Map.entry("ShardDigest", b -> digest(Wire.ShardDigest.parseFrom(b))),
+      Map.entry("SnapshotStage", b -> snapshot(Wire.SnapshotStage.parseFrom(b))),
+      Map.entry("StageSnapshot", b -> snapshot(Wire.StageSnapshot.parseFrom(b))),
+      Map.entry("RestoreStage", b -> restore(Wire.RestoreStage.parseFrom(b))),
+      Map.entry("StageRestored", b -> restored(Wire.StageRestored.parseFrom(b))),
+      Map.entry("JobStarted", b -> started(Wire.JobStarted.parseFrom(b))),
+      Map.entry("JobRejected", b -> jobRejected(Wire.JobRejected.parseFrom(b))),
       Map.entry("StageFailed", b -> failed(Wire.StageFailed.parseFrom(b))),
       Map.entry("CommandRejected", b -> rejected(Wire.CommandRejected.parseFrom(b))),
       Map.entry("SubmitJob", b -> submit(Wire.SubmitJob.parseFrom(b))),
@@ -93,13 +105,19 @@ public final class WireCodec {
       return Wire.LoadProgram.newBuilder().setJob(job(l.job())).setProgram(WireValues.program(l.program()))
           .setMicrobatches(l.microbatches()).addAllChunkStage(l.chunkStage()).setFrameBytes(l.frameBytes())
           .addAllStages(l.stages().stream().map(refs::encode).toList())
-          .setCoordinator(refs.encode(l.coordinator())).setOptimizer(WireValues.optimizer(l.optimizer())).build();
+          .setCoordinator(refs.encode(l.coordinator())).setOptimizer(WireValues.optimizer(l.optimizer()))
+          .setModel(WireModel.model(l.model())).build();
     } else if (m instanceof RunIteration r) {
       return Wire.RunIteration.newBuilder().setJob(job(r.job())).setIteration(r.iteration()).build();
     } else if (m instanceof FetchParameters f) {
       return Wire.FetchParameters.newBuilder().setJob(job(f.job())).build();
     } else if (m instanceof StopStage s) {
       return Wire.StopStage.newBuilder().setJob(job(s.job())).build();
+    } else if (m instanceof SnapshotStage s) {
+      return Wire.SnapshotStage.newBuilder().setJob(job(s.job())).setReplyTo(refs.encode(s.replyTo())).build();
+    } else if (m instanceof RestoreStage r) {
+      return Wire.RestoreStage.newBuilder().setJob(job(r.job())).addAllChunks(map(r.chunks(), WireModel::chunk))
+          .setReplyTo(refs.encode(r.replyTo())).build();
     } else if (m instanceof OptimizerState s) {
       return Wire.OptimizerState.newBuilder().setJob(job(s.job())).setIteration(s.iteration())
           .setFromStage(s.fromStage()).setFull(s.full()).putAllNormSquared(s.normSquared()).build();
@@ -114,18 +132,29 @@ public final class WireCodec {
       return Wire.IterationReport.newBuilder().setJob(job(r.job())).setStage(r.stage())
           .setIteration(r.iteration()).addAllPasses(map(r.passes(), WireValues::pass))
           .addAllLosses(map(r.losses(), WireValues::loss)).setPeakBytes(r.peakBytes()).build();
-    } else if (m instanceof ParametersSent s) {
-      return Wire.ParametersSent.newBuilder().setJob(job(s.job())).setStage(s.stage()).setFrames(s.frames())
-          .setOptimizer(WireValues.stats(s.optimizer())).build();
+    } else if (m instanceof ShardDigest d) {
+      return Wire.ShardDigest.newBuilder().setJob(job(d.job())).setStage(d.stage())
+          .putAllChunkTensorSha256(WireModel.digests(d.chunkTensorSha256()))
+          .setOptimizer(WireValues.stats(d.optimizer())).build();
+    } else if (m instanceof StageSnapshot s) {
+      return Wire.StageSnapshot.newBuilder().setJob(job(s.job())).setStage(s.stage())
+          .addAllChunks(map(s.chunks(), WireModel::chunk)).build();
+    } else if (m instanceof StageRestored r) {
+      return Wire.StageRestored.newBuilder().setJob(job(r.job())).setStage(r.stage()).build();
     } else if (m instanceof StageFailed f) {
       return Wire.StageFailed.newBuilder().setJob(job(f.job())).setStage(f.stage()).setMessage(f.message())
-          .build();
+          .setProgram(f.program()).build();
     } else if (m instanceof CommandRejected r) {
       return Wire.CommandRejected.newBuilder().setJob(job(r.job())).setStage(r.stage()).setReason(r.reason())
           .build();
     } else if (m instanceof SubmitJob s) {
       return Wire.SubmitJob.newBuilder().setSpec(WireValues.spec(s.spec())).setReplyTo(refs.encode(s.replyTo()))
           .setProgress(s.progress().map(refs::encode).orElse("")).build();
+    } else if (m instanceof JobStarted j) {
+      return Wire.JobStarted.newBuilder().setJob(job(j.job())).setSchedule(j.schedule()).setPlanText(j.planText())
+          .setPredictedBubbleRate(j.predictedBubbleRate()).addAllPlacement(j.placement()).build();
+    } else if (m instanceof JobRejected r) {
+      return Wire.JobRejected.newBuilder().setJob(job(r.job())).setMessage(r.message()).build();
     } else if (m instanceof JobProgress p) {
       return Wire.JobProgress.newBuilder().setJob(job(p.job())).setIterations(p.iterations())
           .setResult(WireValues.iteration(p.result())).build();
@@ -159,7 +188,8 @@ public final class WireCodec {
   private LoadProgram load(Wire.LoadProgram l) {
     return new LoadProgram(job(l.getJob()), WireValues.program(l.getProgram()), l.getMicrobatches(),
         l.getChunkStageList(), l.getFrameBytes(), l.getStagesList().stream().map(refs::<io.zbpp.protocol.msg.StageCommand>decode)
-            .toList(), refs.decode(l.getCoordinator()), WireValues.optimizer(l.hasOptimizer(), l.getOptimizer()));
+            .toList(), refs.decode(l.getCoordinator()), WireValues.optimizer(l.hasOptimizer(), l.getOptimizer()),
+        WireModel.model(l.hasModel(), l.getModel()));
   }
 
   private static OptimizerState state(Wire.OptimizerState s) {
@@ -180,13 +210,38 @@ public final class WireCodec {
         map(r.getPassesList(), WireValues::pass), map(r.getLossesList(), WireValues::loss), r.getPeakBytes());
   }
 
-  private static ParametersSent sent(Wire.ParametersSent s) {
-    return new ParametersSent(job(s.getJob()), s.getStage(), s.getFrames(),
-        WireValues.stats(s.hasOptimizer(), s.getOptimizer()));
+  private static ShardDigest digest(Wire.ShardDigest d) {
+    return new ShardDigest(job(d.getJob()), d.getStage(), WireModel.hexDigests(d.getChunkTensorSha256Map()),
+        WireValues.stats(d.hasOptimizer(), d.getOptimizer()));
+  }
+
+  private SnapshotStage snapshot(Wire.SnapshotStage s) {
+    return new SnapshotStage(job(s.getJob()), refs.decode(s.getReplyTo()));
+  }
+
+  private static StageSnapshot snapshot(Wire.StageSnapshot s) {
+    return new StageSnapshot(job(s.getJob()), s.getStage(), map(s.getChunksList(), WireModel::chunk));
+  }
+
+  private RestoreStage restore(Wire.RestoreStage r) {
+    return new RestoreStage(job(r.getJob()), map(r.getChunksList(), WireModel::chunk), refs.decode(r.getReplyTo()));
+  }
+
+  private static StageRestored restored(Wire.StageRestored r) {
+    return new StageRestored(job(r.getJob()), r.getStage());
+  }
+
+  private static JobStarted started(Wire.JobStarted j) {
+    return new JobStarted(job(j.getJob()), j.getSchedule(), j.getPlanText(), j.getPredictedBubbleRate(),
+        j.getPlacementList());
+  }
+
+  private static JobRejected jobRejected(Wire.JobRejected r) {
+    return new JobRejected(job(r.getJob()), r.getMessage());
   }
 
   private static StageFailed failed(Wire.StageFailed f) {
-    return new StageFailed(job(f.getJob()), f.getStage(), f.getMessage());
+    return new StageFailed(job(f.getJob()), f.getStage(), f.getMessage(), f.getProgram());
   }
 
   private static CommandRejected rejected(Wire.CommandRejected r) {

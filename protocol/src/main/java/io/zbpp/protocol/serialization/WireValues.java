@@ -115,7 +115,7 @@ final class WireValues {
             .setSequenceLength(m.sequenceLength()).setMicrobatchSize(m.microbatchSize()))
         .setMemLimit(s.memLimit()).setMemLimitFactor(s.memLimitFactor()).setFrameBytes(s.frameBytes())
         .setOptimizer(optimizer(s.optimizer())).addAllMemF(s.memF()).addAllMemB(s.memB()).addAllMemW(s.memW())
-        .build();
+        .setModelSpec(WireModel.model(s.modelSpec())).build();
   }
 
   static Wire.OptimizerOptions optimizer(OptimizerOptions o) {
@@ -153,6 +153,7 @@ final class WireValues {
         s.getChunksPerStage(), s.getIterations(), s.getCostFList(), s.getCostBList(), s.getCostWList(),
         s.getCostComm(), new ModelShape(m.getLayers(), m.getHidden(), m.getHeads(), m.getSequenceLength(),
             m.getMicrobatchSize()), s.getMemLimit(), s.getMemLimitFactor(), s.getFrameBytes(),
-        optimizer(s.hasOptimizer(), s.getOptimizer()), s.getMemFList(), s.getMemBList(), s.getMemWList());
+        optimizer(s.hasOptimizer(), s.getOptimizer()), s.getMemFList(), s.getMemBList(), s.getMemWList(),
+        WireModel.model(s.hasModelSpec(), s.getModelSpec()));
   }
 }

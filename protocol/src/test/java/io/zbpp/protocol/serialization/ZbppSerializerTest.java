@@ -20,7 +20,16 @@ import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
-import io.zbpp.protocol.msg.ParametersSent;
+import io.zbpp.protocol.msg.ChunkState;
+import io.zbpp.protocol.msg.JobEvent;
+import io.zbpp.protocol.msg.JobRejected;
+import io.zbpp.protocol.msg.JobStarted;
+import io.zbpp.protocol.msg.ModelSpec;
+import io.zbpp.protocol.msg.RestoreStage;
+import io.zbpp.protocol.msg.ShardDigest;
+import io.zbpp.protocol.msg.SnapshotStage;
+import io.zbpp.protocol.msg.StageRestored;
+import io.zbpp.protocol.msg.StageSnapshot;
 import io.zbpp.protocol.msg.PassRecord;
 import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.ProgramOp;
@@ -55,52 +64,67 @@ class ZbppSerializerTest {
   private static final TestProbe<StageCommand> STAGE = KIT.createTestProbe();
   private static final TestProbe<CoordinatorCommand> COORD = KIT.createTestProbe();
   private static final TestProbe<JobOutcome> CLIENT = KIT.createTestProbe();
-  private static final TestProbe<JobProgress> PROGRESS = KIT.createTestProbe();
+  private static final TestProbe<JobEvent> PROGRESS = KIT.createTestProbe();
 
   @AfterAll
   static void shutdown() {
     KIT.shutdownTestKit();
   }
 
+  private static final ModelSpec MODEL = new ModelSpec("", new ModelShape(8, 32, 4, 16, 2), 256, 7, 9,
+      List.of(3, 5), "emulated", new ModelSpec.AdamW(1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f), List.of(1.5), List.of(2.0, 3.0),
+      List.of(0.25));
+
   static Stream<WireMessage> everyMessage() {
     PassRecord pass = new PassRecord(ProgramOp.BW, 4, 9, 123_456_789L, 123_999_999L);
     StageTrace trace = new StageTrace(1, List.of(pass), 4096);
     JobSpec spec = new JobSpec("job-7", "zb-2p", "0: F0 BW0\n", 4, 12, 2, 5, List.of(1.0, 2.0), List.of(1.5),
-        List.of(0.5), 0.25, new ModelShape(22, 2304, 24, 1024, 6), 1e9, 2.0, 4096);
+        List.of(0.5), 0.25, new ModelShape(22, 2304, 24, 1024, 6), 1e9, 2.0, 4096, OptimizerOptions.none(),
+        List.of(), List.of(), List.of(), MODEL);
+    ChunkState chunk = new ChunkState(3, 7, List.of(new float[] {1.5f, -0f, Float.NaN}, new float[0]),
+        List.of(new float[] {1e-30f}, new float[0]), List.of(new float[] {Float.MIN_VALUE}, new float[0]));
     return Stream.of(
         new TensorFrame(JOB, TensorKey.gradient(2, 5, 3), 1, 4, List.of(2, 3),
             ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8})),
         new TensorFrame(JOB, TensorKey.parameter(7, 2), 0, 1, List.of(), ByteString.EMPTY),
         new LoadProgram(JOB, StageProgram.parse("1: 1RECV_F0 1F0 1SEND_F0 1RECV_B0 1BW0 1SEND_B0 1LOSS0.5 1STEP"),
-            12, List.of(0, 1, 1, 0), 65536, List.of(STAGE.ref(), STAGE.ref()), COORD.ref()),
+            12, List.of(0, 1, 1, 0), 65536, List.of(STAGE.ref(), STAGE.ref()), COORD.ref(), OptimizerOptions.none(),
+            MODEL),
         new RunIteration(JOB, 41),
         new FetchParameters(JOB),
         new StopStage(JOB),
         new ProgramLoaded(JOB, 2),
         new IterationReport(JOB, 3, 41, List.of(pass, pass), List.of(new LossRecord(0, 2.5),
             new LossRecord(1, Double.NaN)), 1L << 40),
-        new ParametersSent(JOB, 1, 17),
-        new StageFailed(JOB, 1, "F(3, 2) threw: boom"),
+        new ShardDigest(JOB, 1, java.util.Map.of(2, "ab".repeat(64), 3, ""), OptimizerStats.none()),
+        new StageFailed(JOB, 1, "F(3, 2) threw: boom", StageProgram.parse("1: 1F0 1B0").listing(1)),
+        new SnapshotStage(JOB, KIT.<StageSnapshot>createTestProbe().ref()),
+        new StageSnapshot(JOB, 2, List.of(chunk)),
+        new RestoreStage(JOB, List.of(chunk), KIT.<StageRestored>createTestProbe().ref()),
+        new StageRestored(JOB, 2),
+        new JobStarted(JOB, "zb-2p", "0: F0 BW0\n", 0.125, List.of("local/stage-0", "worker@h:2552/device-1")),
+        new JobRejected(JOB, "stages [0]: must be at least 1"),
         new CommandRejected(new JobEpoch("job-7", 2), 0, "stale epoch 2 < 3"),
         new SubmitJob(spec, CLIENT.ref()),
         new SubmitJob(spec, CLIENT.ref(), java.util.Optional.of(PROGRESS.ref())),
         new JobProgress(JOB, 5, new IterationResult(3, 1.5, 20, 0.1, List.of(trace))),
         new JobFinished(JOB, 0.2431, List.of(new IterationResult(0, 5.25, 1_000_000L, 0.25, List.of(trace))),
-            "ab".repeat(32), "0: F0 BW0\n"),
+            "ab".repeat(32), "0: F0 BW0\n", OptimizerStats.none()),
         new JobFailed(JOB, "--stages [9]: more than the 8 layers"),
         new OptimizerState(JOB, 6, 2, false, java.util.Map.of(0, 1.25, 1, Double.NaN, 3, Double.POSITIVE_INFINITY)),
         new OptimizerState(JOB, 6, 3, true, java.util.Map.of(0, 0.5)),
         new LoadProgram(JOB, StageProgram.parse("0: 0F0 0RECV_FULL 0VALIDATE 0VALIDATE.3 0BW0 0NORM 0NORM.3 "
             + "0SEND_PARTIAL 0STEP 0STEP.3"), 1, List.of(0, 1, 1, 0), 4096, List.of(STAGE.ref(), STAGE.ref()),
             COORD.ref(), new OptimizerOptions(OptimizerOptions.Check.POST_VALIDATION, 1.5,
-                OptimizerOptions.Rollback.IN_PLACE, 3, 1)),
+                OptimizerOptions.Rollback.IN_PLACE, 3, 1), ModelSpec.none()),
         new SubmitJob(new JobSpec("j", "zb-2p", "", 4, 8, 1, 5, List.of(), List.of(), List.of(), 0,
             new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, new OptimizerOptions(OptimizerOptions.Check.SYNC, 0.5,
-                OptimizerOptions.Rollback.EXACT, -1, -1)), CLIENT.ref()),
+                OptimizerOptions.Rollback.EXACT, -1, -1), List.of(), List.of(), List.of(), ModelSpec.none()),
+            CLIENT.ref()),
         new SubmitJob(new JobSpec("j", "zb-auto", "", 4, 8, 1, 2, List.of(1.0), List.of(1.0), List.of(1.0), 0,
             new ModelShape(8, 32, 4, 16, 1), 2, 0, 4096, OptimizerOptions.none(), List.of(1.0, 2.0, 3.0, 4.5),
-            List.of(0.0), List.of(-1.0, -2.0, -3.0, -4.5)), CLIENT.ref()),
-        new ParametersSent(JOB, 1, 17, new OptimizerStats(2, 1, 1, 4096, "exact")),
+            List.of(0.0), List.of(-1.0, -2.0, -3.0, -4.5), ModelSpec.none()), CLIENT.ref()),
+        new ShardDigest(JOB, 1, java.util.Map.of(0, "cd".repeat(32)), new OptimizerStats(2, 1, 1, 4096, "exact")),
         new JobFinished(JOB, 0.1, List.of(), "cd".repeat(32), "", new OptimizerStats(3, 1, 0, 12, "in-place")));
   }
 
