@@ -1,5 +1,6 @@
 package io.zbpp.server;
 
+import io.zbpp.cluster.ClusterStageProvisioner;
 import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.runtime.Coordinator;
 import java.time.Duration;
@@ -11,8 +12,6 @@ public final class ClusterCoordinator {
 
   /** A coordinator whose jobs wait up to {@code provisionTimeout} for enough free worker devices. */
   public static Behavior<CoordinatorCommand> behavior(Duration provisionTimeout) {
-    return Coordinator.create((ctx, job, stages) -> {
-      throw new IllegalStateException("cluster provisioning needs the asynchronous provisioner");
-    });
+    return Coordinator.create(ClusterStageProvisioner.create(), provisionTimeout);
   }
 }
