@@ -22,6 +22,18 @@ final class NodeRun {
   }
 
   /**
+   * Hides Artery's per-connection warnings ("connection has been aborted") of a short-lived client node, whose
+   * peers stop with it; the children's own logs keep theirs.
+   */
+  static void quietTransport() {
+    if (System.getenv("ZBPP_LOG_LEVEL") == null
+        && org.slf4j.LoggerFactory.getLogger("org.apache.pekko.stream.Materializer")
+            instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
+  }
+
+  /**
    * @param command {@code coordinator} or {@code worker}, for the messages
    * @param start starts the node; {@link IllegalArgumentException} means bad input
    * @param upLine the line printed once the node is Up

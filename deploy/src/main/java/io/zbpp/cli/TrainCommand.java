@@ -57,6 +57,10 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin CheckOptions check;
 
+  @Option(names = "--processes", description = "Run the job across child JVMs on 127.0.0.1: a coordinator and one "
+      + "worker per stage on Pekko Cluster, every message over the network; all stop when this command ends.")
+  boolean processes;
+
   @Option(names = "--json", description = "Print one JSON object instead of the summary (no progress bar).")
   boolean json;
 
@@ -70,7 +74,8 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     TrainJob job = resolve();
     TrainRunner runner = new TrainRunner(spec.commandLine().getOut(), spec.commandLine().getErr(), json, 1);
-    TrainReport r = isReference() ? runner.reference(job) : runner.pipeline(job);
+    TrainReport r = isReference() ? runner.reference(job)
+        : processes ? runner.processes(job) : runner.pipeline(job);
     if (timeline != null) {
       ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
     }
@@ -97,6 +102,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "a pipeline schedule");
       }
       TrainJob.checkWritable("--timeline", timeline);
+    }
+    if (processes && isReference()) {
+      throw new UsageException("--processes: the reference trainer runs on one device in this JVM; expected a "
+          + "pipeline schedule");
     }
     RunnerSpec runner = TrainJob.runner(m, b, seed, pipeline.microbatches, microbatchSize, pipeline.stages, v);
     TrainJob.checkFitsHeap(m, b, pipeline.microbatches, microbatchSize, Runtime.getRuntime().maxMemory());

@@ -8,7 +8,19 @@ import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.OptimizerStats;
+import com.typesafe.config.ConfigFactory;
+import io.zbpp.protocol.msg.CoordinatorCommand;
+import io.zbpp.runtime.ClusterTraining;
 import io.zbpp.runtime.LocalTraining;
+import io.zbpp.server.ClusterCoordinator;
+import io.zbpp.server.ClusterNode;
+import io.zbpp.server.NodeSettings;
+import io.zbpp.server.ProcessCluster;
+import io.zbpp.server.Roles;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.apache.pekko.actor.typed.ActorRef;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
 import java.io.PrintWriter;
@@ -54,10 +66,67 @@ final class TrainRunner {
    * {@link UsageException} naming the option, with nothing printed.
    */
   TrainReport pipeline(TrainJob job, IntFunction<ChunkRunner> chunks) {
+    Progress[] bar = new Progress[1];
+    LocalTraining.Listener listener = listener(job, bar);
+    try (LocalTraining t = LocalTraining.open(false)) {
+      return chunks == null ? t.train(job.spec(), listener)
+          : t.train(job.spec(), (load, c) -> chunks.apply(c), listener);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
+    } finally {
+      if (bar[0] != null) {
+        bar[0].finish();
+      }
+    }
+  }
+
+  /**
+   * Trains on a local cluster of child JVMs ({@code --processes}; docs/cluster.md): a coordinator and one
+   * one-device worker per stage on 127.0.0.1, joined by this JVM as a client that submits the job; the same
+   * output as {@link #pipeline(TrainJob)}. Every child is stopped when this returns or fails, and on Ctrl-C.
+   */
+  TrainReport processes(TrainJob job) {
+    TrainSpec spec = job.spec();
+    String backend = job.runner().backend().name().toLowerCase(Locale.ROOT);
+    if (!json) {
+      err.printf(Locale.ROOT, "starting a coordinator and %d %s workers as child JVMs on 127.0.0.1%n", spec.stages(),
+          backend);
+      err.flush();
+    }
+    Progress[] bar = new Progress[1];
+    NodeRun.quietTransport();
+    try (ProcessCluster cluster = ProcessCluster.start(spec.stages(), 1, backend, childJavaOptions(),
+        Duration.ofSeconds(120))) {
+      ClusterNode client = ClusterNode.start(new NodeSettings("127.0.0.1", 0, List.of(cluster.seed()),
+          OptionalInt.empty(), Optional.empty(), Duration.ofSeconds(60)), Roles.CLIENT, ctx -> { },
+          ConfigFactory.parseString("pekko.log-dead-letters-during-shutdown = off"));
+      try {
+        client.awaitUp(Duration.ofSeconds(60));
+        ActorRef<CoordinatorCommand> coordinator = Roles.singleton(client.system(),
+            ClusterCoordinator.behavior(Duration.ofSeconds(60)));
+        return ClusterTraining.train(client.system(), coordinator, spec, listener(job, bar));
+      } finally {
+        client.close();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
+    } finally {
+      if (bar[0] != null) {
+        bar[0].finish();
+      }
+    }
+  }
+
+  /** The child JVMs get this JVM's heap limit, if one was given. */
+  private static List<String> childJavaOptions() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-Xmx")).toList();
+  }
+
+  private LocalTraining.Listener listener(TrainJob job, Progress[] bar) {
     TrainSpec spec = job.spec();
     boolean emulated = job.runner().backend() == Backend.EMULATED;
-    Progress[] bar = new Progress[1];
-    LocalTraining.Listener listener = new LocalTraining.Listener() {
+    return new LocalTraining.Listener() {
       @Override
       public void started(JobStarted s) {
         bar[0] = start(job, spec.schedule());
@@ -69,15 +138,6 @@ final class TrainRunner {
             spec.iterations());
       }
     };
-    try (LocalTraining t = LocalTraining.open(false)) {
-      return chunks == null ? t.train(spec, listener) : t.train(spec, (load, c) -> chunks.apply(c), listener);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
-    } finally {
-      if (bar[0] != null) {
-        bar[0].finish();
-      }
-    }
   }
 
   /**
