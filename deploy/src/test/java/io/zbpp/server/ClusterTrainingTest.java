@@ -68,7 +68,18 @@ class ClusterTrainingTest {
     NODES.forEach(ClusterNode::close);
   }
 
-  private static TrainSpec spec(String schedule, int v) {
+  /** The single-device reference trainer's losses and digest on the same model, data and microbatches. */
+  record Reference(List<Double> losses, String sha256) {}
+
+  static final Reference REFERENCE = reference();
+
+  private static Reference reference() {
+    try (ReferenceTrainer ref = new ReferenceTrainer(RunnerSpec.of(MODEL, Backend.CPU, SEED, MICROBATCHES, 1, 1))) {
+      return new Reference(Arrays.stream(ref.run(ITERATIONS)).boxed().toList(), ref.parameterSha256());
+    }
+  }
+
+  static TrainSpec spec(String schedule, int v) {
     GptConfig c = GptConfig.preset(MODEL);
     RunnerSpec runner = RunnerSpec.of(MODEL, Backend.CPU, SEED, MICROBATCHES, 1, STAGES * v);
     return TrainSpec.builder(schedule, STAGES, MICROBATCHES).chunksPerStage(v).iterations(ITERATIONS)
@@ -87,11 +98,8 @@ class ClusterTrainingTest {
       }
     });
 
-    try (ReferenceTrainer ref = new ReferenceTrainer(RunnerSpec.of(MODEL, Backend.CPU, SEED, MICROBATCHES, 1, 1))) {
-      List<Double> losses = Arrays.stream(ref.run(ITERATIONS)).boxed().toList();
-      assertThat(r.losses()).isEqualTo(losses);
-      assertThat(r.paramsSha256()).isEqualTo(ref.parameterSha256());
-    }
+    assertThat(r.losses()).isEqualTo(REFERENCE.losses());
+    assertThat(r.paramsSha256()).isEqualTo(REFERENCE.sha256());
     List<String> workers = NODES.subList(1, 1 + STAGES).stream().map(ClusterNode::address).toList();
     assertThat(started).hasSize(1);
     assertThat(started.get(0).placement()).hasSize(STAGES)
