@@ -1,7 +1,7 @@
 package io.zbpp.compile;
 
 /**
- * One pure step from a compute plan towards runnable stage programs (STYLE.md §2): takes programs, returns
+ * One pure step from a compute plan towards runnable stage programs (docs/design.md "Conventions"): takes programs, returns
  * new ones, never mutates its input. {@link Compiler#PASSES} lists them in order.
  */
 public interface LoweringPass {

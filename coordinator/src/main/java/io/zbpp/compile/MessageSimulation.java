@@ -1,7 +1,8 @@
 package io.zbpp.compile;
 
+import io.zbpp.protocol.msg.Dataflow;
+import io.zbpp.protocol.msg.OpFlow;
 import io.zbpp.protocol.msg.ProgramInstruction;
-import io.zbpp.protocol.msg.ProgramOp;
 import io.zbpp.protocol.msg.StageProgram;
 import io.zbpp.schedule.InvalidPlanException;
 import java.util.ArrayList;
@@ -51,13 +52,14 @@ public final class MessageSimulation {
 
   /** Every SEND pairs with exactly one RECV on the receiving stage, and the other way round. */
   private static void checkPairing(Programs programs) {
+    Dataflow flow = programs.dataflow();
     Map<String, Integer> balance = new HashMap<>();
     Map<String, ProgramInstruction> example = new HashMap<>();
     for (StageProgram prog : programs.stages()) {
       for (ProgramInstruction in : prog.instructions()) {
-        String key = ProgramState.messageKey(in, programs);
+        String key = ProgramState.messageKey(in, flow);
         if (key != null) {
-          boolean send = in.op() == ProgramOp.SEND_F || in.op() == ProgramOp.SEND_B;
+          boolean send = OpFlow.of(in.op()).direction() == OpFlow.Direction.SEND;
           balance.merge(key, send ? 1 : -1, Integer::sum);
           example.putIfAbsent(key, in);
         }

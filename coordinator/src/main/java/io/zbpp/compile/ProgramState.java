@@ -1,7 +1,10 @@
 package io.zbpp.compile;
 
+import io.zbpp.protocol.msg.Dataflow;
+import io.zbpp.protocol.msg.OpFlow;
 import io.zbpp.protocol.msg.ProgramInstruction;
 import io.zbpp.protocol.msg.ProgramOp;
+import io.zbpp.protocol.msg.TensorKey;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -12,6 +15,7 @@ import java.util.Set;
  */
 final class ProgramState {
   private final Programs programs;
+  private final Dataflow flow;
   private final int m;
   private final boolean[] doneF;
   private final boolean[] doneB;
@@ -26,6 +30,7 @@ final class ProgramState {
 
   ProgramState(Programs programs) {
     this.programs = programs;
+    this.flow = programs.dataflow();
     this.m = programs.microbatches();
     int n = programs.chunks() * m;
     doneF = new boolean[n];
@@ -44,23 +49,30 @@ final class ProgramState {
     return programs.stages().stream().anyMatch(p -> p.instructions().stream().anyMatch(i -> i.op() == op));
   }
 
-  /** The channel key of a SEND or RECV (what it carries, to which stage), or null for other ops. */
-  static String messageKey(ProgramInstruction in, Programs programs) {
-    int c = in.chunk();
-    int j = in.microbatch();
-    return switch (in.op()) {
-      case SEND_F -> c + 1 < programs.chunks() ? tensor("act", c + 1, j, programs.placement().stageOf(c + 1))
-          : "act past the last chunk " + c;
-      case RECV_F -> tensor("act", c, j, in.stage());
-      case SEND_B -> c > 0 ? tensor("grad", c - 1, j, programs.placement().stageOf(c - 1))
-          : "grad before the first chunk";
-      case RECV_B -> tensor("grad", c, j, in.stage());
-      case F, B, W, BW, LOSS, STEP, NORM, SEND_PARTIAL, RECV_PARTIAL, SEND_FULL, RECV_FULL, VALIDATE -> null;
-    };
+  /**
+   * The channel key of a tensor SEND or RECV (the tensor it moves, at its consumer's stage; {@link Dataflow}),
+   * or null for other ops.
+   */
+  static String messageKey(ProgramInstruction in, Dataflow flow) {
+    if (OpFlow.of(in.op()).tensor().isEmpty()) {
+      return null;
+    }
+    TensorKey key = flow.moved(in, 0);
+    return flow.inModel(key.chunk()) ? tensor(key, flow.consumerStage(key))
+        : name(key) + " outside the model's chunks 0.." + (flow.chunks() - 1);
   }
 
-  private static String tensor(String kind, int chunk, int mb, int stage) {
-    return kind + " c" + chunk + " j" + mb + " @" + stage;
+  private static String tensor(TensorKey key, int stage) {
+    return name(key) + " @" + stage;
+  }
+
+  private static String name(TensorKey key) {
+    String kind = switch (key.kind()) {
+      case ACTIVATION -> "act";
+      case GRADIENT -> "grad";
+      case PARAMETER -> "param";
+    };
+    return kind + " c" + key.chunk() + " j" + key.microbatch();
   }
 
   /** Runs {@code in} if it can run now; returns whether it did. */
@@ -69,45 +81,49 @@ final class ProgramState {
     int j = in.microbatch();
     int s = in.stage();
     return switch (in.op()) {
-      case F -> (c == 0 || local.remove(tensor("act", c, j, s))) && produce(doneF, c, j, "act", c + 1, s);
-      case B, BW -> doneF[c * m + j] && (c == programs.chunks() - 1 || local.remove(tensor("grad", c, j, s)))
-          && backward(in, c, j, s);
+      case F -> consume(in) && produce(in, doneF);
+      case B, BW -> doneF[c * m + j] && consume(in) && backward(in);
       case W -> doneB[c * m + j] && !doneW[c * m + j] && mark(doneW, c, j);
       case LOSS -> c == programs.chunks() - 1 && doneF[c * m + j];
-      case SEND_F, SEND_B -> outbox.remove(messageKey(in, programs)) && inFlight.add(messageKey(in, programs));
-      case RECV_F, RECV_B -> inFlight.remove(messageKey(in, programs)) && local.add(messageKey(in, programs));
+      case SEND_F, SEND_B -> outbox.remove(messageKey(in, flow)) && inFlight.add(messageKey(in, flow));
+      case RECV_F, RECV_B -> inFlight.remove(messageKey(in, flow)) && local.add(messageKey(in, flow));
       case STEP -> allWeightsDone(c) && (!checked || normed.contains(c)) && stepped.add(c);
       case NORM -> allWeightsDone(c) && normed.add(c);
-      case SEND_PARTIAL -> inFlight.add("partial @" + (s + 1));
+      case SEND_PARTIAL -> inFlight.add("partial @" + flow.peerStages(in).get(0));
       case RECV_PARTIAL -> inFlight.remove("partial @" + s);
-      case SEND_FULL -> sendFull();
+      case SEND_FULL -> sendFull(in);
       case RECV_FULL -> inFlight.remove("full @" + s);
       case VALIDATE -> true;
     };
   }
 
   /** The last stage's full state to every other stage (in post-validation: for the next iteration). */
-  private boolean sendFull() {
-    for (int t = 0; t < programs.stages().size() - 1; t++) {
+  private boolean sendFull(ProgramInstruction in) {
+    for (int t : flow.peerStages(in)) {
       inFlight.add((postValidation ? "next full @" : "full @") + t);
     }
     return true;
   }
 
-  private boolean backward(ProgramInstruction in, int c, int j, int s) {
+  private boolean backward(ProgramInstruction in) {
     if (in.op() == ProgramOp.BW) {
-      mark(doneW, c, j);
+      mark(doneW, in.chunk(), in.microbatch());
     }
-    return produce(doneB, c, j, "grad", c - 1, s);
+    return produce(in, doneB);
+  }
+
+  /** Takes the pass's input from the stage's local buffer, if it reads one (the dataflow table). */
+  private boolean consume(ProgramInstruction in) {
+    return flow.input(in, 0).map(k -> local.remove(tensor(k, in.stage()))).orElse(true);
   }
 
   /** Marks a pass done and puts its output where the consumer chunk will find it. */
-  private boolean produce(boolean[] done, int c, int j, String kind, int consumer, int s) {
-    mark(done, c, j);
-    if (consumer >= 0 && consumer < programs.chunks()) {
-      int target = programs.placement().stageOf(consumer);
-      (target == s ? local : outbox).add(tensor(kind, consumer, j, target));
-    }
+  private boolean produce(ProgramInstruction in, boolean[] done) {
+    mark(done, in.chunk(), in.microbatch());
+    flow.output(in, 0).ifPresent(k -> {
+      int target = flow.consumerStage(k);
+      (target == in.stage() ? local : outbox).add(tensor(k, target));
+    });
     return true;
   }
 

@@ -1,5 +1,6 @@
 package io.zbpp.compile;
 
+import io.zbpp.protocol.msg.Dataflow;
 import io.zbpp.protocol.msg.ProgramInstruction;
 import io.zbpp.protocol.msg.ProgramOp;
 import io.zbpp.protocol.msg.StageProgram;
@@ -60,6 +61,11 @@ public record Programs(String schedule, int microbatches, Placement placement, L
   /** The number of model chunks V. */
   public int chunks() {
     return placement.chunks();
+  }
+
+  /** The dataflow table under this placement: tensor keys, peers, the transfers a pass needs. */
+  public Dataflow dataflow() {
+    return new Dataflow(placement.chunkStage());
   }
 
   /** A copy with every stage's program rewritten by {@code rewrite}. */

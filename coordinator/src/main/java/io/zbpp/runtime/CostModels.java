@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Builds a job's cost model (STYLE.md §4): from profiled times when the spec has them, else estimated from
+ * Builds a job's cost model (docs/design.md "Conventions": one cost model): from profiled times when the spec has them, else estimated from
  * the model shape — per layer T_F ∝ forward FLOPs 24·b·s·h² + 4·b·s²·h (in GFLOP), T_B = T_F, T_W = T_F/2
  * (the paper's profiles show B ≈ F and W ≈ F/2, docs/design.md §7) — and, with no model shape either, unit times.
  * Memory deltas follow docs/design.md §2 per layer: ΔM(F) = s·b·(34h + 5a·s), ΔM(W) = −32·s·b·h,

@@ -3,7 +3,7 @@ package io.zbpp.schedule;
 import java.util.Arrays;
 
 /**
- * The one cost model shared by the algorithms, the optimizer, the simulator and the runtime (STYLE.md §4):
+ * The one cost model shared by the algorithms, the optimizer, the simulator and the runtime (docs/design.md "Conventions"):
  * per-stage pass times T_F, T_B, T_W, the communication time T_comm on every cross-stage edge, per-stage
  * memory deltas ΔM(F), ΔM(B), ΔM(W) (docs/design.md §2) and a per-stage memory limit.
  *

@@ -52,11 +52,6 @@ public record Plan(String schedule, int microbatches, Placement placement, List<
     return n;
   }
 
-  /** Whether any backward is fused (BW), i.e. the plan does not split B and W. */
-  public boolean hasFusedBackward() {
-    return stages.stream().flatMap(List::stream).anyMatch(i -> i.op() == Op.BW);
-  }
-
   /** The plan-file text; see {@link PlanText}. */
   @Override
   public String toString() {

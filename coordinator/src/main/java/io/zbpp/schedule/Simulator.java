@@ -11,7 +11,10 @@ import java.util.List;
  * pass on a stage with v chunks takes T/v.
  *
  * <p>Runs in O(passes · sweeps); a plan whose passes cannot all run (a missing or misordered dependency) is a
- * deadlock and is reported with the passes each blocked stage waits at.
+ * deadlock and is reported on one line with, for each blocked stage, the pass it waits at, the pass that pass
+ * waits for and the rule between them: {@code F after the previous stage's F} ({@code chunk's} on multi-chunk
+ * placements), {@code B after the next stage's B} ({@code BW} for a fused backward, on either side),
+ * {@code B after its own F} (the last chunk), {@code W after its own B}.
  */
 public final class Simulator {
   private Simulator() {}
@@ -117,11 +120,49 @@ public final class Simulator {
     List<String> waits = new ArrayList<>();
     for (int s = 0; s < ptr.length; s++) {
       if (ptr[s] < plan.stage(s).size()) {
-        waits.add("stage " + s + " waits at " + plan.stage(s).get(ptr[s]) + " (pass " + ptr[s] + ")");
+        Instruction at = plan.stage(s).get(ptr[s]);
+        waits.add("stage " + s + " waits at " + name(at, plan) + " (pass " + ptr[s] + ") for "
+            + dependency(at, plan));
       }
     }
     return String.join("; ", waits.subList(0, Math.min(6, waits.size())))
         + (waits.size() > 6 ? "; …" : "");
+  }
+
+  /** The pass {@code in} waits for and the rule, as {@code 0B0 (W after its own B)}; see {@link #ready}. */
+  private static String dependency(Instruction in, Plan plan) {
+    Placement pl = plan.placement();
+    String neighbour = pl.isSingle() ? "stage's" : "chunk's";
+    int c = in.chunk();
+    int j = in.microbatch();
+    return switch (in.op()) {
+      case F -> c == 0 ? "nothing (first chunk)" : name(new Instruction(pl.stageOf(c - 1), Op.F, j, c - 1), plan)
+          + " (F after the previous " + neighbour + " F)";
+      case B, BW -> {
+        if (c == pl.chunks() - 1) {
+          yield name(new Instruction(pl.stageOf(c), Op.F, j, c), plan) + " (" + in.op() + " after its own F)";
+        }
+        Op back = backwardOp(plan, c + 1, j);
+        yield name(new Instruction(pl.stageOf(c + 1), back, j, c + 1), plan) + " (" + in.op() + " after the next "
+            + neighbour + " " + back + ")";
+      }
+      case W -> name(new Instruction(pl.stageOf(c), Op.B, j, c), plan) + " (W after its own B)";
+    };
+  }
+
+  /** A pass as the plan file writes it, after its stage: {@code 1F0}, or {@code 1F0.1} on multi-chunk plans. */
+  static String name(Instruction in, Plan plan) {
+    return in.stage() + in.token(!plan.placement().isSingle());
+  }
+
+  /** BW when the plan fuses (chunk, microbatch)'s backward, else B. */
+  private static Op backwardOp(Plan plan, int chunk, int microbatch) {
+    for (Instruction in : plan.stage(plan.placement().stageOf(chunk))) {
+      if (in.op() == Op.BW && in.chunk() == chunk && in.microbatch() == microbatch) {
+        return Op.BW;
+      }
+    }
+    return Op.B;
   }
 
   private static double[] nan(int n) {

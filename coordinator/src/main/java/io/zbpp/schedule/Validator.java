@@ -11,7 +11,9 @@ import java.util.Set;
  *   <li>places every pass on the stage that holds its chunk;</li>
  *   <li>runs every (chunk, microbatch) exactly once as F, B, W or as F, BW;</li>
  *   <li>runs passes of one kind on one chunk in microbatch order (docs/design.md §1);</li>
- *   <li>can run to the end without deadlock (the {@link Simulator} succeeds);</li>
+ *   <li>can run to the end without deadlock (the {@link Simulator} succeeds): F after the previous chunk's F, B or
+ *       BW after the next chunk's backward (after its own F on the last chunk), W after its own B — a violated
+ *       dependency is reported with the pass that waits, the pass it waits for and the rule;</li>
  *   <li>keeps every stage's running memory at or under the limit.</li>
  * </ol>
  * Every violation is reported, each naming the pass; {@link Validation#report()} adds the plan with the bad
@@ -101,7 +103,8 @@ public final class Validator {
           case W -> 2;
         };
         if (in.microbatch() < last[in.chunk()][kind]) {
-          problems.add(in + ": " + in.op() + " passes of chunk " + in.chunk() + " out of microbatch order");
+          problems.add(Simulator.name(in, plan) + ": " + in.op() + " passes of chunk " + in.chunk()
+              + " out of microbatch order");
           marked.add(in);
         }
         last[in.chunk()][kind] = Math.max(last[in.chunk()][kind], in.microbatch());

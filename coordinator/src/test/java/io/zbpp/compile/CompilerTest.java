@@ -11,12 +11,11 @@ import io.zbpp.schedule.Instruction;
 import io.zbpp.schedule.InvalidPlanException;
 import io.zbpp.schedule.Placement;
 import io.zbpp.schedule.Plan;
+import io.zbpp.schedule.ScheduleShapes;
 import io.zbpp.schedule.Schedules;
 import io.zbpp.schedule.Shape;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -25,34 +24,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CompilerTest {
   private static final int[][] SHAPES = {{1, 1}, {1, 3}, {2, 1}, {2, 4}, {3, 2}, {4, 4}, {4, 9}, {5, 3}};
 
+  /** Every schedule on every shape it must accept (ScheduleShapes lists and tests the rejected ones). */
   static Stream<Arguments> everyScheduleAndShape() {
-    List<Arguments> out = new ArrayList<>();
-    for (String name : Schedules.names()) {
-      for (int[] pm : SHAPES) {
-        out.add(Arguments.of(name, pm[0], pm[1]));
-      }
-    }
-    return out.stream();
-  }
-
-  /** v = 2 for the multi-chunk schedules (interleaved 1F1B, ZB-V), 1 otherwise. */
-  static int chunksPerStage(String schedule) {
-    return schedule.equals("zb-v") || schedule.equals("1f1b-i") ? 2 : 1;
-  }
-
-  static Plan planOrSkip(String name, int p, int m) {
-    try {
-      return Schedules.byName(name).plan(new Shape(p, m, chunksPerStage(name)), CostModel.uniform(p, 1, 1, 1, 0));
-    } catch (IllegalArgumentException e) {
-      Assumptions.abort(name + " does not take p=" + p + " m=" + m + ": " + e.getMessage());
-      throw e;
-    }
+    return ScheduleShapes.everyScheduleAnd(SHAPES);
   }
 
   @ParameterizedTest(name = "{0} p={1} m={2}")
   @MethodSource("everyScheduleAndShape")
   void everyRegisteredScheduleCompilesToProgramsThatPassTheMessageSimulation(String name, int p, int m) {
-    Plan plan = planOrSkip(name, p, m);
+    Plan plan = ScheduleShapes.plan(name, p, m);
     Programs programs = Compiler.compile(plan, CostModel.uniform(p, 1, 1, 1, 0)).programs();
 
     assertKeepsComputeOrderAndAddsOneMessagePerCrossStageEdge(plan, programs);

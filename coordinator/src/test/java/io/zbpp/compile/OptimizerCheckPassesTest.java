@@ -9,12 +9,12 @@ import io.zbpp.protocol.msg.StageProgram;
 import io.zbpp.schedule.CostModel;
 import io.zbpp.schedule.InvalidPlanException;
 import io.zbpp.schedule.Plan;
+import io.zbpp.schedule.ScheduleShapes;
 import io.zbpp.schedule.Schedules;
 import io.zbpp.schedule.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -58,14 +58,8 @@ class OptimizerCheckPassesTest {
   @ParameterizedTest(name = "{0} {1} p={2} m={3}")
   @MethodSource("everyScheduleAndCheck")
   void everyScheduleLowersToProgramsThatPassTheMessageSimulation(String schedule, Check check, int p, int m) {
-    int v = schedule.equals("zb-v") || schedule.equals("1f1b-i") ? 2 : 1;
-    Programs progs;
-    try {
-      progs = lower(schedule, p, m, v, check);
-    } catch (IllegalArgumentException e) {
-      Assumptions.abort(schedule + " does not take p=" + p + " m=" + m);
-      return;
-    }
+    int v = ScheduleShapes.chunksPerStage(schedule);
+    Programs progs = lower(schedule, p, m, v, check);
     long norms = progs.stages().stream().flatMap(s -> s.instructions().stream())
         .filter(i -> i.op() == ProgramOp.NORM).count();
     long validates = progs.stages().stream().flatMap(s -> s.instructions().stream())

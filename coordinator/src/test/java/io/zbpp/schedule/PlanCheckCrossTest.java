@@ -2,7 +2,8 @@ package io.zbpp.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Cross-checks the simulator against the independent checker {@code shared/tools/plancheck.py} (docs/design.md):
- * the same plan file and costs give the same cost and per-stage peak memory within 1e-6 relative. Skips when
- * python3 or the checker is absent; the checker is found as {@code shared/tools/plancheck.py} in the working
+ * the same plan file and costs give the same cost and per-stage peak memory within 1e-6 relative. Skips, saying
+ * which optional tool is missing, when python3 or the checker is absent, and fails instead when {@code CI=true};
+ * the checker is found as {@code shared/tools/plancheck.py} in the working
  * directory or any directory above it (CI has {@code shared/} beside the clone).
  */
 class PlanCheckCrossTest {
@@ -49,8 +51,8 @@ class PlanCheckCrossTest {
   @MethodSource("plans")
   void simulatorAgreesWithThePythonChecker(String name, Shape shape) throws Exception {
     Optional<Path> checker = findChecker();
-    assumeTrue(checker.isPresent(), "shared/tools/plancheck.py not found above " + Path.of("").toAbsolutePath());
-    assumeTrue(pythonAvailable(), "python3 not on the PATH");
+    requireTool(checker.isPresent(), "shared/tools/plancheck.py not found above " + Path.of("").toAbsolutePath());
+    requireTool(pythonAvailable(), "python3 not on the PATH");
     int p = shape.stages();
     CostModel costs = CostModel.builder(p).tf(values(p, s -> 1 + 0.37 * s)).tb(values(p, s -> 2 - 0.21 * s))
         .tw(values(p, s -> 0.5 + 0.13 * (s % 3))).comm(0.17)
@@ -77,6 +79,20 @@ class PlanCheckCrossTest {
       v[s] = f.applyAsDouble(s);
     }
     return v;
+  }
+
+  /**
+   * Skips, naming the optional tool, when it is missing; with {@code CI=true} the tool is required and its
+   * absence fails the test instead.
+   */
+  static void requireTool(boolean present, String missing) {
+    if (present) {
+      return;
+    }
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      fail("CI=true requires the plan checker: " + missing);
+    }
+    abort("optional tool for this cross-check (python3 and shared/tools/plancheck.py): " + missing);
   }
 
   static Optional<Path> findChecker() {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SimulatorTest {
   @Test
@@ -74,7 +76,8 @@ class SimulatorTest {
 
     assertThatThrownBy(() -> Simulator.simulate(plan, CostModel.uniform(2, 1, 1, 1, 0)))
         .isInstanceOf(InvalidPlanException.class)
-        .hasMessage("deadlock: stage 0 waits at 0B0 (pass 0); stage 1 waits at 1F0 (pass 0)");
+        .hasMessage("deadlock: stage 0 waits at 0B0 (pass 0) for 1B0 (B after the next stage's B); "
+            + "stage 1 waits at 1F0 (pass 0) for 0F0 (F after the previous stage's F)");
   }
 
   @Test
@@ -83,5 +86,45 @@ class SimulatorTest {
 
     assertThatThrownBy(() -> Simulator.simulate(plan, CostModel.uniform(3, 1, 1, 1, 0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("cost model has 3 stages, plan has 2");
+  }
+
+  /**
+   * T_comm on every kind of edge: T_F = 1, T_B = 2, T_W = 3, T_comm = 10, a chunk pass takes T/v. An edge between
+   * chunks on different stages adds 10; an edge on one stage (a pass after its own F or B, ZB-V's turn, a single
+   * stage holding two chunks) adds nothing.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "F after the previous stage's F, cross-stage | 0: F0 B0 W0 / 1: F0 B0 W0 | 1 | 0 | 11",
+      "B after its own F, same stage                | 0: F0 B0 W0 / 1: F0 B0 W0 | 1 | 1 | 12",
+      "W after its own B, same stage                | 0: F0 B0 W0 / 1: F0 B0 W0 | 1 | 2 | 14",
+      "B after the next stage's B, cross-stage      | 0: F0 B0 W0 / 1: F0 B0 W0 | 0 | 1 | 24",
+      "W after its own B on the first stage         | 0: F0 B0 W0 / 1: F0 B0 W0 | 0 | 2 | 26",
+      "BW after its own F, same stage               | 0: F0 BW0 / 1: F0 BW0 | 1 | 1 | 12",
+      "BW after the next stage's BW, cross-stage    | 0: F0 BW0 / 1: F0 BW0 | 0 | 1 | 27",
+      "BW after the next stage's B, cross-stage     | 0: F0 BW0 / 1: F0 B0 W0 | 0 | 1 | 24",
+      "B after the next stage's BW, cross-stage     | 0: F0 B0 W0 / 1: F0 BW0 | 0 | 1 | 27",
+      "V p=1: F after the previous chunk's F, same stage | 0: F0.0 F0.1 B0.1 B0.0 W0.1 W0.0 | 0 | 1 | 0.5",
+      "V p=1: B after the next chunk's B, same stage     | 0: F0.0 F0.1 B0.1 B0.0 W0.1 W0.0 | 0 | 3 | 2",
+      "V p=1: BW after the next chunk's BW, same stage   | 0: F0.0 F0.1 BW0.1 BW0.0 | 0 | 3 | 3.5",
+      "V p=2: F after the previous chunk's F, cross-stage | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 1 | 0 | 10.5",
+      "V p=2: F at the turn, same stage                  | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 1 | 1 | 11",
+      "V p=2: F back to the first stage, cross-stage     | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 0 | 1 | 21.5",
+      "V p=2: B after its own F on the last chunk        | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 0 | 2 | 22",
+      "V p=2: W after its own B, same stage              | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 0 | 3 | 23",
+      "V p=2: B after the next chunk's B, cross-stage    | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 1 | 2 | 33",
+      "V p=2: B at the turn, same stage                  | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 1 | 3 | 34",
+      "V p=2: B back to the first stage, cross-stage     | 0: F0.0 F0.3 B0.3 W0.3 B0.0 W0.0 / 1: F0.1 F0.2 B0.2 B0.1 W0.2 W0.1 | 0 | 4 | 45",
+      "V p=2: BW at the turn, same stage                 | 0: F0.0 F0.3 BW0.3 BW0.0 / 1: F0.1 F0.2 BW0.2 BW0.1 | 1 | 3 | 37",
+      "V p=2: BW after the next chunk's BW, cross-stage  | 0: F0.0 F0.3 BW0.3 BW0.0 / 1: F0.1 F0.2 BW0.2 BW0.1 | 0 | 3 | 49.5",
+      "interleaved p=2: F chunk 1 to 2, cross-stage      | 0: F0.0 F0.2 B0.2 B0.0 W0.2 W0.0 / 1: F0.1 F0.3 B0.3 B0.1 W0.3 W0.1 | 0 | 1 | 21",
+      "interleaved p=2: B chunk 3 to 2, cross-stage      | 0: F0.0 F0.2 B0.2 B0.0 W0.2 W0.0 / 1: F0.1 F0.3 B0.3 B0.1 W0.3 W0.1 | 0 | 2 | 43",
+      "interleaved p=2: B chunk 2 to 1, cross-stage      | 0: F0.0 F0.2 B0.2 B0.0 W0.2 W0.0 / 1: F0.1 F0.3 B0.3 B0.1 W0.3 W0.1 | 1 | 3 | 54",
+      "interleaved p=2: W after its own B, same stage    | 0: F0.0 F0.2 B0.2 B0.0 W0.2 W0.0 / 1: F0.1 F0.3 B0.3 B0.1 W0.3 W0.1 | 1 | 4 | 55"})
+  void addsCommOnlyOnEdgesBetweenStages(String edge, String planText, int stage, int pass, double start) {
+    Plan plan = PlanText.parse(planText.replace("/", "\n"));
+    CostModel costs = CostModel.uniform(plan.stageCount(), 1, 2, 3, 10);
+
+    assertThat(Simulator.simulate(plan, costs).start(stage, pass)).as(edge).isEqualTo(start);
   }
 }

@@ -84,7 +84,8 @@ class ValidatorTest {
   void reportsADeadlockWithTheStagesAndPassesItWaitsAt() {
     var v = validate("0: B0 F0 W0\n1: F0 B0 W0\n", 2);
 
-    assertThat(v.problems()).containsExactly("deadlock: stage 0 waits at 0B0 (pass 0); stage 1 waits at 1F0 (pass 0)");
+    assertThat(v.problems()).containsExactly("deadlock: stage 0 waits at 0B0 (pass 0) for 1B0 (B after the next stage's B); "
+            + "stage 1 waits at 1F0 (pass 0) for 0F0 (F after the previous stage's F)");
     assertThat(v.timeline()).isNull();
   }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
  * The {@code zbpp} launcher: a picocli parent command whose subcommands live in their own classes (adding a
  * command is one entry in {@code subcommands}).
  *
- * <p>Error contract (STYLE.md §8): bad input — an unknown option, a missing or malformed value, or a
+ * <p>Error contract (docs/design.md "Conventions": errors): bad input — an unknown option, a missing or malformed value, or a
  * {@link UsageException} from a command — prints one line to stderr and exits with 2, never a stack trace. Any
  * other exception is an internal error: one line, exit 1 (the stack trace only with {@code ZBPP_DEBUG} set).
  */

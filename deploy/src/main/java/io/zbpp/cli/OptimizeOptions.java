@@ -3,7 +3,7 @@ package io.zbpp.cli;
 import io.zbpp.schedule.CostModel;
 import io.zbpp.schedule.optimize.OptimizationResult;
 import io.zbpp.schedule.optimize.Optimizer;
-import io.zbpp.schedule.optimize.OptimizerOptions;
+import io.zbpp.schedule.optimize.SolverOptions;
 import io.zbpp.schedule.render.Fmt;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -28,7 +28,7 @@ public final class OptimizeOptions {
 
   /** With the optimizer's default budget (60 s). */
   public OptimizeOptions() {
-    this(OptimizerOptions.DEFAULT_TIME_LIMIT);
+    this(SolverOptions.DEFAULT_TIME_LIMIT);
   }
 
   OptimizeOptions(double defaultTimeLimit) {
@@ -78,7 +78,7 @@ public final class OptimizeOptions {
     progress.flush();
     OptimizationResult r;
     try {
-      r = Optimizer.optimize(run.shape(), costs, run.plan(), OptimizerOptions.defaults().withTimeLimit(seconds));
+      r = Optimizer.optimize(run.shape(), costs, run.plan(), SolverOptions.defaults().withTimeLimit(seconds));
     } catch (IllegalArgumentException e) {
       throw new UsageException("--optimize: " + e.getMessage().lines().findFirst().orElse(""));
     }

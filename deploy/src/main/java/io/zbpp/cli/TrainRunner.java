@@ -1,6 +1,7 @@
 package io.zbpp.cli;
 
 import io.zbpp.gpu.device.Backend;
+import io.zbpp.gpu.device.Devices;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
@@ -176,7 +177,7 @@ final class TrainRunner {
       TrainSpec s = job.spec();
       out.printf(Locale.ROOT, "%s  p=%d m=%d v=%d  model %s (%d layers, h=%d)  backend %s  seed %d  microbatch "
           + "size %d  %d iterations%n", schedule, s.stages(), s.microbatches(), s.chunksPerStage(),
-          r.model().name(), r.model().layers(), r.model().hidden(), r.backend().name().toLowerCase(Locale.ROOT),
+          r.model().name(), r.model().layers(), r.model().hidden(), backendText(r.backend()),
           r.seed(), r.microbatchSize(), s.iterations());
       out.flush();
     }
@@ -203,6 +204,7 @@ final class TrainRunner {
       }
       out.println(Json.write(obj));
     } else {
+      out.println("backend: " + backendText(job.runner().backend()));
       out.print(summary(r, job.runner().backend() == Backend.EMULATED));
       if (timeline != null) {
         out.println("timeline written to " + timeline);
@@ -215,7 +217,9 @@ final class TrainRunner {
   static Map<String, Object> json(TrainJob job, TrainReport r) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("schedule", r.schedule());
-    o.put("backend", job.runner().backend().name().toLowerCase(Locale.ROOT));
+    o.put("backend", name(job.runner().backend()));
+    o.put("backendRequested", name(job.runner().backend()));
+    o.put("backendActual", name(Devices.resolve(job.runner().backend())));
     o.put("model", job.runner().model().name());
     o.put("stages", r.stages());
     o.put("microbatches", r.microbatches());
@@ -263,6 +267,20 @@ final class TrainRunner {
     sb.append(checkLine(r.optimizer()));
     sb.append("paramsSha256 ").append(r.paramsSha256()).append('\n');
     return sb.toString();
+  }
+
+  /**
+   * The backend that ran, and the one requested when they differ: {@code cpu}, or {@code cpu (cuda requested:
+   * <why not>)} for {@code --backend cuda} without a GPU.
+   */
+  static String backendText(Backend requested) {
+    Backend actual = Devices.resolve(requested);
+    return actual == requested ? name(actual)
+        : name(actual) + " (" + name(requested) + " requested: " + Devices.fallbackReason(requested) + ")";
+  }
+
+  private static String name(Backend b) {
+    return b.name().toLowerCase(Locale.ROOT);
   }
 
   /** The optimizer check's counters as one line; empty for a job without a check (rollback mode none). */

@@ -19,12 +19,7 @@ import java.util.TreeMap;
  * {@code --repeat} rounds. Prints per mode the steady iteration time (completion to completion), throughput, the
  * per-iteration realized bubble ({@link RealizedBubble}: spans inside one iteration) and the <em>boundary</em>
  * bubble 1 − busiest stage's work / iteration time, which also counts the idle time between iterations that
- * the synchronous check adds.
- *
- * <pre>
- * java -cp ... io.zbpp.runtime.PostValidationBench [--setting 0] [--scale 0.2] [--iterations 8] [--repeat 2]
- *     [--schedule zb-2p]
- * </pre>
+ * the synchronous check adds. The command is {@code zbpp bench postval} ({@code io.zbpp.cli.BenchPostvalCommand}).
  */
 public final class PostValidationBench {
   private PostValidationBench() {}
@@ -33,35 +28,36 @@ public final class PostValidationBench {
   public record Row(String mode, double iterationMillis, double samplesPerSecond, double realizedBubble,
       double boundaryBubble) {}
 
-  public static void main(String[] args) {
-    Map<String, String> o = new TreeMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      o.put(args[i], args[i + 1]);
-    }
-    PaperSetting ps = PaperSetting.all().get(Integer.parseInt(o.getOrDefault("--setting", "0")));
-    double scale = Double.parseDouble(o.getOrDefault("--scale", "0.2"));
-    int iterations = Integer.parseInt(o.getOrDefault("--iterations", "8"));
-    int repeat = Integer.parseInt(o.getOrDefault("--repeat", "2"));
-    String schedule = o.getOrDefault("--schedule", "zb-2p");
-    long overshoot = EmulatedBackend.calibrate();
-    System.out.printf(Locale.ROOT, "%s %s, times x%.3f: T_F %.3f ms, T_B %.3f, T_W %.3f; park overshoot %d us; "
-        + "%d iterations (first left out) x %d rounds%n", schedule, ps.label(), scale, ps.tf() * scale,
-        ps.tb() * scale, ps.tw() * scale, overshoot / 1000, iterations, repeat);
-    List<Row> rows = compare(ps, scale, iterations, repeat, schedule);
-    System.out.printf(Locale.ROOT, "%-18s %9s %10s %9s %9s%n", "mode", "iter ms", "samples/s", "realized", "boundary");
-    for (Row r : rows) {
-      System.out.printf(Locale.ROOT, "%-18s %9.1f %10.1f %9.4f %9.4f%n", r.mode(), r.iterationMillis(),
-          r.samplesPerSecond(), r.realizedBubble(), r.boundaryBubble());
-    }
-    Row sync = rows.get(1);
-    Row post = rows.get(2);
-    System.out.printf(Locale.ROOT, "post-validation vs synchronous: %+.1f%% throughput (paper: about +8%%)%n",
-        100 * (post.samplesPerSecond() / sync.samplesPerSecond() - 1));
+  /** The modes {@link #compare} measures, in row order. */
+  public static final List<String> MODES = List.of("no check", "post-validation off", "post-validation on");
+
+  /** The first line: what runs, the scaled pass times, the sleep overshoot and the repetitions. */
+  public static String header(String schedule, PaperSetting ps, double scale, long overshootNanos, int iterations,
+      int repeat) {
+    return String.format(Locale.ROOT, "%s %s, times x%.3f: T_F %.3f ms, T_B %.3f, T_W %.3f; park overshoot %d us; "
+        + "%d iterations (first left out) x %d rounds", schedule, ps.label(), scale, ps.tf() * scale,
+        ps.tb() * scale, ps.tw() * scale, overshootNanos / 1000, iterations, repeat);
+  }
+
+  /** The table's column titles, aligned with {@link #line}. */
+  public static String columns() {
+    return String.format(Locale.ROOT, "%-20s %9s %10s %9s %9s", "mode", "iter ms", "samples/s", "realized",
+        "boundary");
+  }
+
+  public static String line(Row r) {
+    return String.format(Locale.ROOT, "%-20s %9.1f %10.1f %9.4f %9.4f", r.mode(), r.iterationMillis(),
+        r.samplesPerSecond(), r.realizedBubble(), r.boundaryBubble());
+  }
+
+  /** Post-validation's throughput over the synchronous check's, from the rows of {@link #compare}. */
+  public static double postValidationVsSync(List<Row> rows) {
+    return rows.get(2).samplesPerSecond() / rows.get(1).samplesPerSecond();
   }
 
   /** Rows for: no check, {@code --post-validation off}, {@code --post-validation on}; means over rounds. */
   public static List<Row> compare(PaperSetting ps, double scale, int iterations, int repeat, String schedule) {
-    String[] modes = {"no check", "post-validation off", "post-validation on"};
+    String[] modes = MODES.toArray(String[]::new);
     List<List<Row>> runs = new ArrayList<>();
     for (int k = 0; k < modes.length; k++) {
       runs.add(new ArrayList<>());

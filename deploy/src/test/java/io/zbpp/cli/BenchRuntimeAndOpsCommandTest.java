@@ -27,8 +27,15 @@ class BenchRuntimeAndOpsCommandTest {
     // docs/design.md §7: 1F1B 0.2431, ZB-H1 0.1585 on this setting (time scaling keeps the rates)
     assertThat(onefoneb.get("predictedBubbleRate").getAsDouble()).isCloseTo(0.2431, within(5e-5));
     assertThat(h1.get("predictedBubbleRate").getAsDouble()).isCloseTo(0.1585, within(5e-5));
-    assertThat(onefoneb.get("throughputVs1f1b").getAsDouble()).isEqualTo(1.0);
-    assertThat(h1.get("realizedBubbleRate").getAsDouble()).isBetween(0.0, 1.0);
+    // samples/s = m · b / steady iteration time: 24 microbatches of 6 sequences on this setting
+    for (JsonObject row : new JsonObject[] {onefoneb, h1}) {
+      assertThat(row.get("samplesPerSecond").getAsDouble()).isCloseTo(24 * 6 * 1000.0
+          / row.get("iterationMillis").getAsDouble(), within(1e-6 * row.get("samplesPerSecond").getAsDouble()));
+    }
+    // throughput relative to the 1F1B row measured in the same run (the realized bubble at 0.005 of the
+    // paper's times measures the actors' overhead, not the schedule: not asserted)
+    assertThat(h1.get("throughputVs1f1b").getAsDouble()).isCloseTo(h1.get("samplesPerSecond").getAsDouble()
+        / onefoneb.get("samplesPerSecond").getAsDouble(), within(1e-12));
   }
 
   @Test

@@ -86,6 +86,38 @@ class TrainCommandTest {
   }
 
   @Test
+  void reportsTheRequestedBackendAndTheOneThatRan() {
+    boolean gpu = io.zbpp.gpu.cuda.CudaProbe.available();
+    Cli cuda = Cli.run(args("1f1b", "--backend", "cuda"));
+    Cli cpu = Cli.run(args("1f1b"));
+
+    assertThat(cuda.exit()).as(cuda.err()).isZero();
+    JsonObject o = cuda.json();
+    assertThat(o.get("backend").getAsString()).isEqualTo("cuda");
+    assertThat(o.get("backendRequested").getAsString()).isEqualTo("cuda");
+    assertThat(o.get("backendActual").getAsString()).isEqualTo(gpu ? "cuda" : "cpu");
+    assertThat(cpu.json().get("backendRequested").getAsString()).isEqualTo("cpu");
+    assertThat(cpu.json().get("backendActual").getAsString()).isEqualTo("cpu");
+    if (!gpu) { // it really ran on the cpu: the same bits as --backend cpu
+      assertThat(o.get("paramsSha256")).isEqualTo(cpu.json().get("paramsSha256"));
+    }
+  }
+
+  @Test
+  void theTextOutputNamesTheBackendThatRanAndTheOneRequested() {
+    boolean gpu = io.zbpp.gpu.cuda.CudaProbe.available();
+    Cli c = Cli.run("train", "--schedule", "1f1b", "--model", "tiny", "--stages", "2", "--microbatches", "2",
+        "--iterations", "1", "--backend", "cuda");
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    if (gpu) {
+      assertThat(c.out()).contains("  backend cuda  ", "backend: cuda" + System.lineSeparator());
+    } else {
+      assertThat(c.out()).contains("  backend cpu (cuda requested: ", "backend: cpu (cuda requested: ");
+    }
+  }
+
+  @Test
   void emulatedBackendSaysInTextThatItComputesNoLoss() {
     Cli c = Cli.run("train", "--schedule", "1f1b", "--model", "tiny", "--stages", "2", "--microbatches", "2",
         "--iterations", "2", "--backend", "emulated");

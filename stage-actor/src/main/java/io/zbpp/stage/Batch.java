@@ -29,11 +29,6 @@ final class Batch {
 
   private Batch() {}
 
-  /** The results in step order: a {@link Computed} for compute ops, null for SEND and RECV. */
-  static List<Computed> run(List<StageRun.Step> steps, ChunkSet chunks, int iteration, Sender sender) {
-    return run(steps, chunks, null, new Context(iteration, 0, 0, 1, sender, (to, it, full, n) -> { }));
-  }
-
   /** Where a batch runs: iteration and attempt, this stage and the stage count, and the two senders. */
   record Context(int iteration, int attempt, int stage, int stages, Sender sender, StateSender states) {}
 

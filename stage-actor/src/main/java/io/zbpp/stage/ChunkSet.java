@@ -14,7 +14,7 @@ import java.util.function.IntFunction;
 
 /**
  * The model chunks one stage holds, and the one table from program op to {@link ChunkRunner} call
- * (STYLE.md §6). Every method runs on the stage's executor thread, never on the actor's dispatcher:
+ * (docs/design.md "Conventions": exhaustive dispatch). Every method runs on the stage's executor thread, never on the actor's dispatcher:
  * a ChunkRunner is driven from one thread at a time.
  */
 final class ChunkSet implements AutoCloseable {

@@ -5,8 +5,7 @@ import java.util.Map;
 
 /**
  * The optimizer ops of a batch (docs/post-validation.md), on the stage's executor: the one table from
- * STEP/NORM/VALIDATE and the state SENDs/RECVs to {@link StageOptimizer}. A STEP without an optimizer check
- * (tests that run a batch alone) steps the chunk directly.
+ * STEP/NORM/VALIDATE and the state SENDs/RECVs to {@link StageOptimizer}.
  */
 final class OptimizerOps {
   private OptimizerOps() {}
@@ -18,13 +17,7 @@ final class OptimizerOps {
     boolean rejected = false;
     ProgramOp op = s.in().op();
     switch (op) {
-      case STEP -> {
-        if (opt == null) {
-          chunks.runner(c).step(it);
-        } else {
-          opt.step(it, c);
-        }
-      }
+      case STEP -> opt.step(it, c);
       case NORM -> opt.norm(it, c);
       case VALIDATE -> rejected = validate(it - 1, c, chunks, opt, cx.attempt());
       case SEND_PARTIAL -> cx.states().send(cx.stage() + 1, it, false, opt.partialState(it));

@@ -5,6 +5,7 @@ import io.zbpp.gpu.pipeline.HostTensor;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.OptimizerOptions.Check;
 import io.zbpp.protocol.msg.OptimizerState;
+import io.zbpp.protocol.msg.Dataflow;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LossRecord;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The interpreter state of one stage's loaded program: where it is in the current iteration, the tensors
@@ -24,14 +26,13 @@ import java.util.Map;
  * iteration wait there), the outputs waiting for their SEND (the outbox), and what this iteration ran.
  * Plain and single-threaded: the stage actor owns it; no compute runs here.
  *
- * <p>Routing: F(c, j) produces the input of chunk c+1, B/BW(c, j) the output gradient of chunk c−1; an
- * output whose consumer chunk is on this stage goes straight to the inbox, otherwise to the outbox until
- * the program's SEND takes it.
+ * <p>Routing follows the dataflow table ({@link Dataflow}): an output whose consumer chunk is on this stage
+ * goes straight to the inbox, otherwise to the outbox until the program's SEND takes it.
  */
 final class StageRun {
   private final int stage;
   private final StageProgram program;
-  private final List<Integer> chunkStage;
+  private final Dataflow flow;
   private final Map<TensorKey, HostTensor> inbox = new HashMap<>();
   private final Map<TensorKey, HostTensor> outbox = new HashMap<>();
   private final OptimizerOptions options;
@@ -54,7 +55,7 @@ final class StageRun {
   StageRun(int stage, StageProgram program, List<Integer> chunkStage, OptimizerOptions options) {
     this.stage = stage;
     this.program = program;
-    this.chunkStage = List.copyOf(chunkStage);
+    this.flow = new Dataflow(chunkStage);
     this.options = options;
     int v = -1;
     for (int k = 0; k < program.size() && v < 0; k++) {
@@ -96,10 +97,6 @@ final class StageRun {
   /** 0, or 1 once post-validation rejected the previous step and this iteration runs again. */
   int attempt() {
     return attempt;
-  }
-
-  OptimizerOptions options() {
-    return options;
   }
 
   /**
@@ -185,19 +182,14 @@ final class StageRun {
     return program.get(pc);
   }
 
-  /** The tensor a SEND or RECV moves, or the one a compute pass reads. */
-  TensorKey keyOf(ProgramInstruction in) {
-    int c = in.chunk();
-    int j = in.microbatch();
-    TensorKey k = switch (in.op()) {
-      case SEND_F -> TensorKey.activation(iteration, j, c + 1);
-      case SEND_B -> TensorKey.gradient(iteration, j, c - 1);
-      case RECV_F, F -> TensorKey.activation(iteration, j, c);
-      case RECV_B, B, BW -> TensorKey.gradient(iteration, j, c);
-      case W, LOSS, STEP, NORM, SEND_PARTIAL, RECV_PARTIAL, SEND_FULL, RECV_FULL, VALIDATE ->
-          throw new IllegalArgumentException(in + " moves no tensor");
-    };
-    return k.inAttempt(attempt);
+  /** The tensor a SEND or RECV moves, in this iteration and attempt. */
+  TensorKey moved(ProgramInstruction in) {
+    return flow.moved(in, iteration).inAttempt(attempt);
+  }
+
+  /** The tensor a compute pass reads from the inbox, if any. */
+  private Optional<TensorKey> input(ProgramInstruction in) {
+    return flow.input(in, iteration).map(k -> k.inAttempt(attempt));
   }
 
   /**
@@ -226,8 +218,8 @@ final class StageRun {
       ProgramInstruction in = program.get(k);
       Step s = switch (in.op()) {
         case F, B, W, BW, LOSS, STEP -> hasInput(in) ? new Step(in, takeInput(in), null, outputKey(in), -1) : null;
-        case SEND_F, SEND_B -> produced.contains(keyOf(in)) || outbox.containsKey(keyOf(in))
-            ? new Step(in, null, outbox.remove(keyOf(in)), keyOf(in), target(in)) : null;
+        case SEND_F, SEND_B -> produced.contains(moved(in)) || outbox.containsKey(moved(in))
+            ? new Step(in, null, outbox.remove(moved(in)), moved(in), flow.peerStage(in)) : null;
         case RECV_F, RECV_B -> received(in) ? new Step(in, null, null, null, -1) : null;
         case NORM, SEND_PARTIAL, SEND_FULL, VALIDATE -> new Step(in, null, null, null, -1);
         case RECV_PARTIAL, RECV_FULL -> stateReady(in) ? new Step(in, null, null, null, -1, takeState(in)) : null;
@@ -256,7 +248,7 @@ final class StageRun {
       switch (in.op()) {
         case F, B, W, BW, LOSS, STEP, NORM -> complete(results.get(i));
         case SEND_F, SEND_B -> {
-          outbox.remove(keyOf(in));
+          outbox.remove(moved(in));
           advance();
         }
         case RECV_F, RECV_B, SEND_PARTIAL, RECV_PARTIAL, RECV_FULL -> advance();
@@ -279,50 +271,31 @@ final class StageRun {
 
   /** The tensor F or B/BW produces for a chunk on another stage, or null. */
   private TensorKey outputKey(ProgramInstruction in) {
-    int c = in.chunk();
-    int consumer = in.op() == ProgramOp.F ? c + 1 : c - 1;
-    boolean produces = (in.op() == ProgramOp.F || in.op() == ProgramOp.B || in.op() == ProgramOp.BW)
-        && consumer >= 0 && consumer < chunkStage.size() && chunkStage.get(consumer) != stage;
-    if (!produces) {
-      return null;
-    }
-    return (in.op() == ProgramOp.F ? TensorKey.activation(iteration, in.microbatch(), consumer)
-        : TensorKey.gradient(iteration, in.microbatch(), consumer)).inAttempt(attempt);
+    return output(in).filter(k -> flow.consumerStage(k) != stage).orElse(null);
+  }
+
+  private Optional<TensorKey> output(ProgramInstruction in) {
+    return flow.output(in, iteration).map(k -> k.inAttempt(attempt));
   }
 
   private boolean hasInput(ProgramInstruction in) {
-    return !needsInput(in) || inbox.containsKey(keyOf(in));
-  }
-
-  private boolean needsInput(ProgramInstruction in) {
-    return switch (in.op()) {
-      case F -> in.chunk() > 0;
-      case B, BW -> in.chunk() < chunkStage.size() - 1;
-      case W, LOSS, STEP, SEND_F, SEND_B, RECV_F, RECV_B, NORM, SEND_PARTIAL, RECV_PARTIAL, SEND_FULL, RECV_FULL,
-          VALIDATE -> false;
-    };
+    return input(in).map(inbox::containsKey).orElse(true);
   }
 
   /** A RECV may pass once its tensor is in the inbox. */
   boolean received(ProgramInstruction recv) {
-    return inbox.containsKey(keyOf(recv));
+    return inbox.containsKey(moved(recv));
   }
 
   /** The input of a compute pass: null for F on chunk 0, B on the last chunk, W, LOSS and STEP. */
   HostTensor takeInput(ProgramInstruction in) {
-    if (!needsInput(in)) {
-      return null;
-    }
-    HostTensor t = inbox.remove(keyOf(in));
-    if (t == null) {
-      throw new IllegalStateException(in + " has no input " + keyOf(in) + " (a RECV or local pass is missing)");
-    }
-    return t;
-  }
-
-  /** The stage a SEND goes to. */
-  int target(ProgramInstruction send) {
-    return chunkStage.get(keyOf(send).chunk());
+    return input(in).map(k -> {
+      HostTensor t = inbox.remove(k);
+      if (t == null) {
+        throw new IllegalStateException(in + " has no input " + k + " (a RECV or local pass is missing)");
+      }
+      return t;
+    }).orElse(null);
   }
 
   /** A tensor arrived (any iteration); it waits in the inbox for its RECV. */
@@ -355,10 +328,8 @@ final class StageRun {
   }
 
   private void route(ProgramInstruction in, HostTensor out) {
-    int consumer = in.op() == ProgramOp.F ? in.chunk() + 1 : in.chunk() - 1;
-    TensorKey key = (in.op() == ProgramOp.F ? TensorKey.activation(iteration, in.microbatch(), consumer)
-        : TensorKey.gradient(iteration, in.microbatch(), consumer)).inAttempt(attempt);
-    (chunkStage.get(consumer) == stage ? inbox : outbox).put(key, out);
+    TensorKey key = output(in).orElseThrow(() -> new IllegalStateException(in + " hands no tensor on"));
+    (flow.consumerStage(key) == stage ? inbox : outbox).put(key, out);
   }
 
   /** The report of the iteration that just finished; the run then waits for the next {@link #begin}. */

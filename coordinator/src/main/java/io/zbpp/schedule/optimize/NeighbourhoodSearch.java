@@ -23,7 +23,7 @@ final class NeighbourhoodSearch {
 
   private NeighbourhoodSearch() {}
 
-  static Outcome run(Instance in, Paths paths, Incumbent start, long lb, OptimizerOptions opts, Deadline deadline) {
+  static Outcome run(Instance in, Paths paths, Incumbent start, long lb, SolverOptions opts, Deadline deadline) {
     Random rnd = new Random(opts.seed());
     Incumbent best = start;
     double perPass = (double) makespan(in, best) / (3.0 * in.m);

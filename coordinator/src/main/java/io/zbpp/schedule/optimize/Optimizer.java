@@ -40,7 +40,7 @@ public final class Optimizer {
 
   private Optimizer() {}
 
-  public static OptimizationResult optimize(Shape shape, CostModel costs, Plan warmStart, OptimizerOptions opts) {
+  public static OptimizationResult optimize(Shape shape, CostModel costs, Plan warmStart, SolverOptions opts) {
     long t0 = System.nanoTime();
     check(shape, costs, warmStart);
     Sat.load();
@@ -132,7 +132,7 @@ public final class Optimizer {
    * closed-form bound first, within a fifth of the budget; skipped for long stages (3·m &gt; 200), where they
    * do not reach the closed-form bound in their time slice.
    */
-  static long relaxedBound(Instance in, Paths paths, Incumbent best, long lb0, OptimizerOptions opts,
+  static long relaxedBound(Instance in, Paths paths, Incumbent best, long lb0, SolverOptions opts,
       Deadline deadline) {
     long[] closed = new long[in.p];
     for (int s = 0; s < in.p; s++) {
@@ -161,7 +161,7 @@ public final class Optimizer {
     return Math.min(lb, best.cost());
   }
 
-  private static Outcome fullModel(Instance in, Paths paths, Incumbent best, OptimizerOptions opts,
+  private static Outcome fullModel(Instance in, Paths paths, Incumbent best, SolverOptions opts,
       Deadline deadline, long lb) {
     int[] zero = new int[in.p];
     int[] all = new int[in.p];

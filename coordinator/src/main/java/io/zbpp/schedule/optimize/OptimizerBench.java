@@ -27,7 +27,7 @@ public final class OptimizerBench {
   private OptimizerBench() {}
 
   public static void main(String[] args) throws Exception {
-    double limit = OptimizerOptions.DEFAULT_TIME_LIMIT;
+    double limit = SolverOptions.DEFAULT_TIME_LIMIT;
     int workers = 2;
     List<String> sections = new ArrayList<>();
     for (int k = 0; k < args.length; k++) {
@@ -37,7 +37,7 @@ public final class OptimizerBench {
         default -> sections.add(args[k]);
       }
     }
-    OptimizerOptions opts = OptimizerOptions.defaults().withTimeLimit(limit).withWorkers(workers);
+    SolverOptions opts = SolverOptions.defaults().withTimeLimit(limit).withWorkers(workers);
     System.out.printf("time limit %.0f s, %d workers, %d cores%n%n", limit, workers,
         Runtime.getRuntime().availableProcessors());
     System.out.println("| case | limit | 1F1B | constructive | optimized | bound | gap | bubble | status | s |");
@@ -47,7 +47,7 @@ public final class OptimizerBench {
     }
   }
 
-  private static void run(String section, OptimizerOptions opts) throws Exception {
+  private static void run(String section, SolverOptions opts) throws Exception {
     List<PaperSetting> all = PaperSetting.all();
     switch (section) {
       case "paper" -> {
@@ -83,7 +83,7 @@ public final class OptimizerBench {
     }
   }
 
-  private static void hetero(PaperSetting ps, OptimizerOptions opts) throws Exception {
+  private static void hetero(PaperSetting ps, SolverOptions opts) throws Exception {
     int p = ps.stages();
     double[] edges = new double[p];
     double[] middle = new double[p];
@@ -112,7 +112,7 @@ public final class OptimizerBench {
   }
 
   private static void row(String label, Shape shape, CostModel base, PaperSetting ps, double k,
-      OptimizerOptions opts) {
+      SolverOptions opts) {
     CostModel costs = base.withMemLimit(k * ps.stages() * ps.memF());
     Plan warm = new OneFOneB().plan(shape, costs);
     double oneFOneB = Simulator.simulate(warm, costs).cost();

@@ -4,7 +4,7 @@ import com.google.ortools.Loader;
 import com.google.ortools.sat.CpSolver;
 import com.google.ortools.sat.CpSolverStatus;
 
-/** CP-SAT plumbing: loads the native library once and configures solvers from {@link OptimizerOptions}. */
+/** CP-SAT plumbing: loads the native library once and configures solvers from {@link SolverOptions}. */
 final class Sat {
   private static boolean loaded;
 
@@ -18,7 +18,7 @@ final class Sat {
   }
 
   /** A solver limited to {@code seconds}, with the options' workers, a seed derived from theirs, and logging. */
-  static CpSolver solver(OptimizerOptions o, double seconds, int seedOffset) {
+  static CpSolver solver(SolverOptions o, double seconds, int seedOffset) {
     load();
     CpSolver solver = new CpSolver();
     var params = solver.getParameters();

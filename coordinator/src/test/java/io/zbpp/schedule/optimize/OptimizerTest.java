@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class OptimizerTest {
-  private static final OptimizerOptions FAST = OptimizerOptions.defaults().withTimeLimit(20).withWorkers(2);
+  private static final SolverOptions FAST = SolverOptions.defaults().withTimeLimit(20).withWorkers(2);
 
   @ParameterizedTest(name = "p={0} m={1} seed={2}")
   @CsvSource({"2,2,1", "2,3,2", "3,2,3", "3,3,4", "3,3,5", "2,3,6", "3,3,7", "3,2,8", "1,3,9", "3,1,10"})
@@ -102,7 +102,7 @@ class OptimizerTest {
   @Test
   void deterministicOptionsGiveTheSamePlanTwice() {
     CostModel costs = SmallInstances.random(4, 51);
-    OptimizerOptions opts = FAST.withDeterministic(true).withTimeLimit(5);
+    SolverOptions opts = FAST.withDeterministic(true).withTimeLimit(5);
 
     OptimizationResult a = Optimizer.optimize(Shape.of(4, 6), costs, SmallInstances.sequential(4, 6), opts);
     OptimizationResult b = Optimizer.optimize(Shape.of(4, 6), costs, SmallInstances.sequential(4, 6), opts);

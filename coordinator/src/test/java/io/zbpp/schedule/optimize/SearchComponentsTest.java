@@ -33,7 +33,7 @@ class SearchComponentsTest {
     Instance in = new Instance(costs, m, TimeScale.of(costs));
     Plan sequential = SmallInstances.sequential(p, m);
     Incumbent start = Incumbent.of(Orders.of(sequential, in), in);
-    OptimizerOptions opts = OptimizerOptions.defaults().withTimeLimit(4);
+    SolverOptions opts = SolverOptions.defaults().withTimeLimit(4);
 
     Outcome out = NeighbourhoodSearch.run(in, new Paths(in), start, 0, opts,
         new Deadline(System.nanoTime(), opts.timeLimitSeconds()));

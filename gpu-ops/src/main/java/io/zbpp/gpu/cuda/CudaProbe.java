@@ -5,7 +5,7 @@ import org.bytedeco.javacpp.Loader;
 /**
  * Detects CUDA once per JVM, safely: without a GPU, loading the cudart bindings throws
  * {@code UnsatisfiedLinkError} (no libcuda.so.1) and later uses throw {@code NoClassDefFoundError}, so nothing
- * touches {@code org.bytedeco.cuda.global.*} before {@link #status()} says it is there (STACK.md).
+ * touches {@code org.bytedeco.cuda.global.*} before {@link #status()} says it is there.
  */
 public final class CudaProbe {
   /** The outcome: available, device count, and a one-line reason when not available. */

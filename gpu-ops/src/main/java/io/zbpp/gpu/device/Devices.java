@@ -15,6 +15,19 @@ public final class Devices {
   private Devices() {}
 
   /**
+   * The backend that {@link #open} really runs for a requested one: cuda only when a GPU is present, otherwise
+   * cpu; cpu and emulated as requested. Reports use it to name the device that ran, beside the one asked for.
+   */
+  public static Backend resolve(Backend requested) {
+    return requested == Backend.CUDA && !CudaProbe.status().available() ? Backend.CPU : requested;
+  }
+
+  /** Why {@code requested} resolves to another backend (the CUDA probe's reason), or empty when it does not. */
+  public static String fallbackReason(Backend requested) {
+    return resolve(requested) == requested ? "" : CudaProbe.status().reason();
+  }
+
+  /**
    * A new device: cpu, or cuda (its own context use and stream) when a GPU is present, otherwise the cpu
    * backend after one warning naming why. The emulated backend has no device (it does no arithmetic).
    */
@@ -22,12 +35,12 @@ public final class Devices {
     return switch (backend) {
       case CPU -> new CpuDevice();
       case CUDA -> {
-        CudaProbe.Status s = CudaProbe.status();
-        if (s.available()) {
+        if (resolve(backend) == Backend.CUDA) {
           yield CudaDevice.create(0);
         }
         if (WARNED.compareAndSet(false, true)) {
-          LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend", s.reason());
+          LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend",
+              fallbackReason(backend));
         }
         yield new CpuDevice();
       }

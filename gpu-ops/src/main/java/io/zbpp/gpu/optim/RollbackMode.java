@@ -8,19 +8,5 @@ package io.zbpp.gpu.optim;
  */
 public enum RollbackMode {
   EXACT,
-  IN_PLACE;
-
-  /** The CLI spelling: {@code exact} or {@code in-place}. */
-  public String cliName() {
-    return this == EXACT ? "exact" : "in-place";
-  }
-
-  /** Parses {@code exact} or {@code in-place}. */
-  public static RollbackMode parse(String s) {
-    return switch (s) {
-      case "exact" -> EXACT;
-      case "in-place" -> IN_PLACE;
-      default -> throw new IllegalArgumentException("--rollback [" + s + "]: expected exact or in-place");
-    };
-  }
+  IN_PLACE
 }

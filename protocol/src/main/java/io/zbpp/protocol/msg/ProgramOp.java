@@ -4,8 +4,8 @@ package io.zbpp.protocol.msg;
  * The ops of a lowered stage program: the compute passes of the plan (F, B, W, fused BW; docs/design.md §1),
  * communication (SEND/RECV of activations F and input gradients B), the loss read-out on the last chunk and
  * the end-of-iteration optimizer STEP of one chunk, and the optimizer check's reduction and validation (issue 6,
- * docs/post-validation.md). The order matches the {@code ProgramOp} enum of
- * {@code runtime.proto}.
+ * docs/post-validation.md). What each op reads, writes, sends and receives: {@link OpFlow}, the one table.
+ * The wire maps the ops by name to the {@code ProgramOp} enum of {@code runtime.proto}.
  */
 public enum ProgramOp {
   F,
@@ -38,11 +38,11 @@ public enum ProgramOp {
 
   /** Whether the op names a microbatch; the optimizer ops cover all of them. */
   public boolean hasMicrobatch() {
-    return ordinal() <= LOSS.ordinal();
+    return OpFlow.of(this).unit() == OpFlow.Unit.MICROBATCH;
   }
 
   /** Whether the op belongs to the optimizer step and its check (docs/design.md §6). */
   public boolean isOptimizer() {
-    return ordinal() >= STEP.ordinal();
+    return OpFlow.of(this).unit() == OpFlow.Unit.CHUNK;
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Splits a float32 tensor into {@link TensorFrame}s of at most {@code frameBytes} data bytes each (rounded
  * down to whole floats), so that no message exceeds the transport's frame (Artery drops messages over
- * {@code maximum-frame-size}; STACK.md). A tensor of n floats travels as ⌈4n / frameBytes⌉ frames, at least one.
+ * {@code maximum-frame-size}, 256 KiB by default). A tensor of n floats travels as ⌈4n / frameBytes⌉ frames, at least one.
  */
 public final class TensorFrames {
   /** The default budget: well under Artery's 256 KiB frame, leaving room for the envelope. */

@@ -1,6 +1,6 @@
 package io.zbpp.protocol.msg;
 
-/** What a tensor frame carries; the order matches {@code TensorKind} of {@code runtime.proto}. */
+/** What a tensor frame carries; the wire maps it by name to {@code TensorKind} of {@code runtime.proto}. */
 public enum TensorKind {
   /** The input of F on the key's chunk (the previous chunk's output). */
   ACTIVATION,

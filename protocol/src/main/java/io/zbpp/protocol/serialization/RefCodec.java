@@ -3,7 +3,7 @@ package io.zbpp.protocol.serialization;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * Actor references as strings (a protobuf message cannot hold an ActorRef; STACK.md): in an actor system
+ * Actor references as strings (a protobuf message cannot hold an ActorRef): in an actor system
  * this is {@code ActorRefResolver}'s serialization format.
  */
 public interface RefCodec {

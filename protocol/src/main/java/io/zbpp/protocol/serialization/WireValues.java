@@ -14,7 +14,6 @@ import io.zbpp.protocol.msg.ProgramOp;
 import io.zbpp.protocol.msg.StageProgram;
 import io.zbpp.protocol.msg.StageTrace;
 import io.zbpp.protocol.msg.TensorKey;
-import io.zbpp.protocol.msg.TensorKind;
 import io.zbpp.protocol.msg.IterationResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +31,11 @@ final class WireValues {
   }
 
   static Wire.ProgramOp op(ProgramOp op) {
-    return Wire.ProgramOp.forNumber(op.ordinal());
+    return WireEnums.PROGRAM_OP.toWire(op);
   }
 
   static ProgramOp op(Wire.ProgramOp op) {
-    return ProgramOp.values()[op.getNumber()];
+    return WireEnums.PROGRAM_OP.fromWire(op);
   }
 
   static Wire.StageProgram program(StageProgram p) {
@@ -58,12 +57,12 @@ final class WireValues {
 
   static Wire.TensorKey key(TensorKey k) {
     return Wire.TensorKey.newBuilder().setIteration(k.iteration())
-        .setKind(Wire.TensorKind.forNumber(k.kind().ordinal())).setMicrobatch(k.microbatch())
+        .setKind(WireEnums.TENSOR_KIND.toWire(k.kind())).setMicrobatch(k.microbatch())
         .setChunk(k.chunk()).setIndex(k.index()).build();
   }
 
   static TensorKey key(Wire.TensorKey k) {
-    return new TensorKey(k.getIteration(), TensorKind.values()[k.getKindValue()], k.getMicrobatch(),
+    return new TensorKey(k.getIteration(), WireEnums.TENSOR_KIND.fromWire(k.getKind()), k.getMicrobatch(),
         k.getChunk(), k.getIndex());
   }
 
@@ -119,8 +118,8 @@ final class WireValues {
   }
 
   static Wire.OptimizerOptions optimizer(OptimizerOptions o) {
-    return Wire.OptimizerOptions.newBuilder().setCheckValue(o.check().ordinal()).setClipNorm(o.clipNorm())
-        .setRollbackValue(o.rollback().ordinal()).setInjectNanIteration(o.injectNanIteration())
+    return Wire.OptimizerOptions.newBuilder().setCheck(WireEnums.CHECK.toWire(o.check())).setClipNorm(o.clipNorm())
+        .setRollback(WireEnums.ROLLBACK.toWire(o.rollback())).setInjectNanIteration(o.injectNanIteration())
         .setInjectNanStage(o.injectNanStage()).build();
   }
 
@@ -129,8 +128,8 @@ final class WireValues {
     if (!present) {
       return OptimizerOptions.none();
     }
-    return new OptimizerOptions(OptimizerOptions.Check.values()[o.getCheckValue()], o.getClipNorm(),
-        OptimizerOptions.Rollback.values()[o.getRollbackValue()], o.getInjectNanIteration(), o.getInjectNanStage());
+    return new OptimizerOptions(WireEnums.CHECK.fromWire(o.getCheck()), o.getClipNorm(),
+        WireEnums.ROLLBACK.fromWire(o.getRollback()), o.getInjectNanIteration(), o.getInjectNanStage());
   }
 
   static Wire.OptimizerStats stats(OptimizerStats s) {

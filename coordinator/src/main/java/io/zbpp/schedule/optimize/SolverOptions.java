@@ -11,11 +11,11 @@ package io.zbpp.schedule.optimize;
  * @param deterministic reproducible search at the price of some speed
  * @param log print CP-SAT's and the neighbourhood search's progress to stderr
  */
-public record OptimizerOptions(double timeLimitSeconds, int workers, int seed, boolean deterministic, boolean log) {
+public record SolverOptions(double timeLimitSeconds, int workers, int seed, boolean deterministic, boolean log) {
   /** The budget used when none is given: 60 s. */
   public static final double DEFAULT_TIME_LIMIT = 60;
 
-  public OptimizerOptions {
+  public SolverOptions {
     if (!(timeLimitSeconds > 0) || Double.isInfinite(timeLimitSeconds)) {
       throw new IllegalArgumentException("time-limit [" + timeLimitSeconds + "]: must be a finite number of seconds > 0");
     }
@@ -25,27 +25,27 @@ public record OptimizerOptions(double timeLimitSeconds, int workers, int seed, b
   }
 
   /** 60 s, 2 workers, seed 0, wall-clock limit, quiet. */
-  public static OptimizerOptions defaults() {
-    return new OptimizerOptions(DEFAULT_TIME_LIMIT, 2, 0, false, false);
+  public static SolverOptions defaults() {
+    return new SolverOptions(DEFAULT_TIME_LIMIT, 2, 0, false, false);
   }
 
-  public OptimizerOptions withTimeLimit(double seconds) {
-    return new OptimizerOptions(seconds, workers, seed, deterministic, log);
+  public SolverOptions withTimeLimit(double seconds) {
+    return new SolverOptions(seconds, workers, seed, deterministic, log);
   }
 
-  public OptimizerOptions withWorkers(int n) {
-    return new OptimizerOptions(timeLimitSeconds, n, seed, deterministic, log);
+  public SolverOptions withWorkers(int n) {
+    return new SolverOptions(timeLimitSeconds, n, seed, deterministic, log);
   }
 
-  public OptimizerOptions withSeed(int s) {
-    return new OptimizerOptions(timeLimitSeconds, workers, s, deterministic, log);
+  public SolverOptions withSeed(int s) {
+    return new SolverOptions(timeLimitSeconds, workers, s, deterministic, log);
   }
 
-  public OptimizerOptions withDeterministic(boolean d) {
-    return new OptimizerOptions(timeLimitSeconds, workers, seed, d, log);
+  public SolverOptions withDeterministic(boolean d) {
+    return new SolverOptions(timeLimitSeconds, workers, seed, d, log);
   }
 
-  public OptimizerOptions withLog(boolean l) {
-    return new OptimizerOptions(timeLimitSeconds, workers, seed, deterministic, l);
+  public SolverOptions withLog(boolean l) {
+    return new SolverOptions(timeLimitSeconds, workers, seed, deterministic, l);
   }
 }
