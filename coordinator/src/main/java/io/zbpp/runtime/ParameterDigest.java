@@ -9,7 +9,7 @@ import java.util.TreeMap;
 /**
  * Combines the stages' {@link ShardDigest}s into the job's {@code paramsSha256}: each stage hashed the tensors of
  * its own chunks; this concatenates the shards in chunk (model) order and hashes once
- * ({@link ParameterSha256}, docs/design.md "Parameter digest"). No parameter crosses to the coordinator.
+ * ({@link ParameterSha256}, docs/runtime.md "Parameter digest"). No parameter crosses to the coordinator.
  */
 public final class ParameterDigest {
   private final TreeMap<Integer, String> byChunk = new TreeMap<>();

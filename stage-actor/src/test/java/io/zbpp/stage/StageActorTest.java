@@ -20,6 +20,7 @@ import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.ProgramOp;
 import io.zbpp.protocol.msg.RunIteration;
 import io.zbpp.protocol.msg.StageCommand;
+import io.zbpp.protocol.msg.StageFailed;
 import io.zbpp.protocol.msg.StageProgram;
 import io.zbpp.protocol.msg.TensorAssembler;
 import io.zbpp.protocol.msg.TensorFrame;
@@ -128,5 +129,42 @@ class StageActorTest {
     List<float[]> expected = new ArithmeticChunkRunner(0, 1, 1, SEED).parameters();
     assertThat(d.chunkTensorSha256()).containsExactly(Map.entry(0, ParameterSha256.tensors(expected)));
     assertThat(d.chunkTensorSha256().get(0)).hasSize(2 * 64); // W and b
+  }
+
+  @Test
+  void reportsAFailureWithItsWholeProgramAndTheFailingOpMarked() {
+    JobEpoch job = new JobEpoch("boom", 1);
+    TestProbe<CoordinatorCommand> coord = KIT.createTestProbe();
+    ActorRef<StageCommand> stage = KIT.spawn(StageActor.create((load, c) -> failingForward(
+        new ArithmeticChunkRunner(c, 1, 2, SEED), 1)));
+    StageProgram program = StageProgram.parse("0: 0F0 0LOSS0 0F1 0LOSS1 0BW0 0BW1 0STEP");
+    stage.tell(new LoadProgram(job, program, 2, List.of(0), 64, List.of(stage), coord.ref(),
+        OptimizerOptions.none(), ModelSpec.none()));
+    coord.expectMessage(new ProgramLoaded(job, 0));
+
+    stage.tell(new RunIteration(job, 0));
+
+    StageFailed failed = coord.expectMessageClass(StageFailed.class);
+    assertThat(failed.message()).isEqualTo("iteration 0 op 0F1 threw java.lang.IllegalStateException: boom");
+    assertThat(failed.program()).isEqualTo(program.listing(2)).contains("    2  0F1  <-- failed");
+    stage.tell(new RunIteration(job, 1));
+    assertThat(coord.expectMessageClass(CommandRejected.class).reason()).contains("paused after a failure");
+  }
+
+  /** A runner whose forward of {@code microbatch} throws. */
+  private static io.zbpp.gpu.pipeline.ChunkRunner failingForward(io.zbpp.gpu.pipeline.ChunkRunner inner,
+      int microbatch) {
+    return (io.zbpp.gpu.pipeline.ChunkRunner) java.lang.reflect.Proxy.newProxyInstance(
+        StageActorTest.class.getClassLoader(), new Class<?>[] {io.zbpp.gpu.pipeline.ChunkRunner.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("forward") && (int) args[1] == microbatch) {
+            throw new IllegalStateException("boom");
+          }
+          try {
+            return method.invoke(inner, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 }

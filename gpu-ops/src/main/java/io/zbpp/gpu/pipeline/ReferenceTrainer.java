@@ -165,7 +165,7 @@ public final class ReferenceTrainer implements AutoCloseable {
   }
 
   /**
-   * The parameter digest (hex) of the tensors in order (docs/design.md "Parameter digest"): SHA-256 over the
+   * The parameter digest (hex) of the tensors in order (docs/runtime.md "Parameter digest"): SHA-256 over the
    * concatenated SHA-256s of each tensor's float32 little-endian bytes. A pipeline's stages hash their own
    * tensors and the coordinator combines them into the same value (the protocol's {@code ParameterSha256}).
    */

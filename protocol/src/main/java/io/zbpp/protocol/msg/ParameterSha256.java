@@ -6,7 +6,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The parameter digest {@code paramsSha256} (docs/design.md "Parameter digest"): SHA-256 over the
+ * The parameter digest {@code paramsSha256} (docs/runtime.md "Parameter digest"): SHA-256 over the
  * concatenation of every parameter tensor's own SHA-256 (of its float32 little-endian bytes), tensors in model
  * order. Each stage hashes the tensors it holds ({@link #tensors}); the coordinator concatenates the stages'
  * shards in chunk order and hashes once ({@link #combine}); a single-device run computes the same from all
