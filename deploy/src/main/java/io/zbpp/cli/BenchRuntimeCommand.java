@@ -45,6 +45,11 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       description = "Schedules to run, in order (default: ${DEFAULT-VALUE}).")
   List<String> schedules;
 
+  @Option(names = "--processes", description = "Run each stage in its own worker JVM on 127.0.0.1 (a coordinator and p "
+      + "workers on Pekko Cluster, every message over the network); message latency is then not measured (one "
+      + "clock per JVM).")
+  boolean processes;
+
   @Option(names = "--json", description = "Print {\"rows\":[...]} instead of the table.")
   boolean json;
 
@@ -60,13 +65,17 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       out.flush();
     }
     Map<String, TrainReport> reports = new LinkedHashMap<>();
-    try (LocalTraining training = LocalTraining.open(false)) {
-      for (String name : schedules) {
-        TrainReport r = RuntimeBench.run(training, ps, timeScale, iterations, name, "");
-        reports.put(name, r);
-        if (!json) {
-          out.println(RuntimeBench.line(name, r, reports.get("1f1b")));
-          out.flush();
+    if (processes) {
+      try (LocalCluster cluster = LocalCluster.start(ps.stages(), "emulated")) {
+        for (String name : schedules) {
+          add(name, cluster.train(RuntimeBench.spec(ps, timeScale, iterations, name, ""),
+              new LocalTraining.Listener() { }), reports);
+        }
+      }
+    } else {
+      try (LocalTraining training = LocalTraining.open(false)) {
+        for (String name : schedules) {
+          add(name, training.train(RuntimeBench.spec(ps, timeScale, iterations, name, "")), reports);
         }
       }
     }
@@ -75,6 +84,15 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private void add(String name, TrainReport r, Map<String, TrainReport> reports) {
+    reports.put(name, r);
+    if (!json) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(RuntimeBench.line(name, r, reports.get("1f1b"), !processes));
+      out.flush();
+    }
   }
 
   private PaperSetting check() {
@@ -102,7 +120,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     TrainReport base = reports.get("1f1b");
     List<Map<String, Object>> rows = new ArrayList<>();
     reports.forEach((name, r) -> {
-      double[] lat = RuntimeBench.latency(r);
+      double[] lat = processes ? new double[] {Double.NaN, Double.NaN, 0} : RuntimeBench.latency(r);
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("setting", ps.label());
       o.put("schedule", name);
@@ -112,8 +130,8 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       o.put("iterationMillis", RuntimeBench.steadyIterationMillis(r));
       o.put("samplesPerSecond", r.samplesPerSecond());
       o.put("throughputVs1f1b", base == null ? null : r.samplesPerSecond() / base.samplesPerSecond());
-      o.put("messageLatencyMedianMillis", lat[0]);
-      o.put("messageLatencyMeanMillis", lat[1]);
+      o.put("messageLatencyMedianMillis", processes ? null : lat[0]);
+      o.put("messageLatencyMeanMillis", processes ? null : lat[1]);
       rows.add(o);
     });
     return rows;

@@ -9,19 +9,7 @@ import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.OptimizerStats;
-import com.typesafe.config.ConfigFactory;
-import io.zbpp.protocol.msg.CoordinatorCommand;
-import io.zbpp.runtime.ClusterTraining;
 import io.zbpp.runtime.LocalTraining;
-import io.zbpp.server.ClusterCoordinator;
-import io.zbpp.server.ClusterNode;
-import io.zbpp.server.NodeSettings;
-import io.zbpp.server.ProcessCluster;
-import io.zbpp.server.Roles;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.OptionalInt;
-import org.apache.pekko.actor.typed.ActorRef;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
 import java.io.PrintWriter;
@@ -95,20 +83,8 @@ final class TrainRunner {
       err.flush();
     }
     Progress[] bar = new Progress[1];
-    NodeRun.quietTransport();
-    try (ProcessCluster cluster = ProcessCluster.start(spec.stages(), 1, backend, childJavaOptions(),
-        Duration.ofSeconds(120))) {
-      ClusterNode client = ClusterNode.start(new NodeSettings("127.0.0.1", 0, List.of(cluster.seed()),
-          OptionalInt.empty(), Optional.empty(), Duration.ofSeconds(60)), Roles.CLIENT, ctx -> { },
-          ConfigFactory.parseString("pekko.log-dead-letters-during-shutdown = off"));
-      try {
-        client.awaitUp(Duration.ofSeconds(60));
-        ActorRef<CoordinatorCommand> coordinator = Roles.singleton(client.system(),
-            ClusterCoordinator.behavior(Duration.ofSeconds(60)));
-        return ClusterTraining.train(client.system(), coordinator, spec, listener(job, bar));
-      } finally {
-        client.close();
-      }
+    try (LocalCluster cluster = LocalCluster.start(spec.stages(), backend)) {
+      return cluster.train(spec, listener(job, bar));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
     } finally {
@@ -116,12 +92,6 @@ final class TrainRunner {
         bar[0].finish();
       }
     }
-  }
-
-  /** The child JVMs get this JVM's heap limit, if one was given. */
-  private static List<String> childJavaOptions() {
-    return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("-Xmx")).toList();
   }
 
   private LocalTraining.Listener listener(TrainJob job, Progress[] bar) {
