@@ -33,10 +33,19 @@ final class LocalCluster implements AutoCloseable {
     this.coordinator = Roles.singleton(client.system(), ClusterCoordinator.behavior(Duration.ofSeconds(60)));
   }
 
-  /** Starts the children and joins them; on failure nothing is left running. */
+  /**
+   * Starts the children and joins them; on failure nothing is left running.
+   *
+   * @throws RunFailure when a child or this client does not come up
+   */
   static LocalCluster start(int workers, String backend) {
     NodeRun.quietTransport();
-    ProcessCluster children = ProcessCluster.start(workers, 1, backend, childJavaOptions(), Duration.ofSeconds(120));
+    ProcessCluster children;
+    try {
+      children = ProcessCluster.start(workers, 1, backend, childJavaOptions(), Duration.ofSeconds(180));
+    } catch (IllegalStateException e) {
+      throw new RunFailure(e.getMessage());
+    }
     ClusterNode client = null;
     try {
       client = ClusterNode.start(new NodeSettings("127.0.0.1", 0, List.of(children.seed()), OptionalInt.empty(),
@@ -44,6 +53,12 @@ final class LocalCluster implements AutoCloseable {
           ConfigFactory.parseString("pekko.log-dead-letters-during-shutdown = off"));
       client.awaitUp(Duration.ofSeconds(60));
       return new LocalCluster(children, client);
+    } catch (IllegalStateException e) {
+      if (client != null) {
+        client.close();
+      }
+      children.close();
+      throw new RunFailure(e.getMessage());
     } catch (RuntimeException e) {
       if (client != null) {
         client.close();
@@ -59,9 +74,17 @@ final class LocalCluster implements AutoCloseable {
         .filter(a -> a.startsWith("-Xmx")).toList();
   }
 
-  /** Trains one job on the workers. */
+  /**
+   * Trains one job on the workers.
+   *
+   * @throws RunFailure when the job fails (no stages, a stage failure)
+   */
   TrainReport train(TrainSpec spec, LocalTraining.Listener listener) {
-    return ClusterTraining.train(client.system(), coordinator, spec, listener);
+    try {
+      return ClusterTraining.train(client.system(), coordinator, spec, listener);
+    } catch (IllegalStateException e) {
+      throw new RunFailure(e.getMessage());
+    }
   }
 
   @Override

@@ -67,6 +67,11 @@ public final class Main implements Runnable {
       cmd.getErr().flush();
       return BAD_INPUT;
     }
+    if (ex instanceof RunFailure) {
+      cmd.getErr().println("zbpp " + cmd.getCommandName() + ": " + ex.getMessage());
+      cmd.getErr().flush();
+      return 1;
+    }
     cmd.getErr().println("zbpp: internal error: " + ex);
     if (System.getenv("ZBPP_DEBUG") != null) {
       ex.printStackTrace(cmd.getErr());

@@ -67,7 +67,8 @@ public final class ProcessCluster implements AutoCloseable {
       for (int w = 0; w < workers; w++) {
         String name = "worker-" + w;
         ups.add(CompletableFuture.supplyAsync(() -> c.launch(name, javaOptions, timeout, "worker", "--port", "0",
-            "--seed-nodes", c.seed, "--devices", String.valueOf(devices), "--backend", backend)));
+            "--seed-nodes", c.seed, "--devices", String.valueOf(devices), "--backend", backend,
+            "--join-timeout", String.valueOf(Math.max(1, timeout.toSeconds())))));
       }
       ups.forEach(CompletableFuture::join);
       return c;
