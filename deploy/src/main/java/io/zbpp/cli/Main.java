@@ -68,7 +68,7 @@ public final class Main implements Runnable {
       return BAD_INPUT;
     }
     if (ex instanceof RunFailure) {
-      cmd.getErr().println("zbpp " + cmd.getCommandName() + ": " + ex.getMessage());
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
       cmd.getErr().flush();
       return 1;
     }

@@ -36,6 +36,19 @@ class ProcessesOptionTest {
   }
 
   @Test
+  void aWorkerThatCannotStartIsOneLineAndExitOneAndLeavesNoChild() {
+    org.junit.jupiter.api.Assumptions.assumeFalse(io.zbpp.gpu.cuda.CudaProbe.available(),
+        "this machine has a CUDA device, so a cuda worker would start");
+    Cli r = Cli.run("train", "--schedule", "1f1b", "--stages", "2", "--microbatches", "2", "--model", "tiny",
+        "--backend", "cuda", "--iterations", "1", "--processes", "--json");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(r.err()).startsWith("zbpp train: worker-").contains("exited before it was up")
+        .contains("--backend cuda cannot start");
+    assertThat(children()).isEmpty();
+  }
+
+  @Test
   void killingTheLauncherStopsEveryChild() throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.zbpp.cli.Main", "train", "--schedule", "1f1b",
