@@ -51,7 +51,7 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
     prepareDataDir();
     NodeRun.infoLogging();
     return NodeRun.run("coordinator", spec.commandLine().getOut(), spec.commandLine().getErr(),
-        settings.joinTimeout(),
+        settings.joinTimeout(), node.exitWith,
         () -> ClusterNode.start(settings, Roles.COORDINATOR,
             Roles.coordinator(ClusterCoordinator.behavior(Duration.ofSeconds(provisionTimeout))),
             ConfigFactory.empty()),

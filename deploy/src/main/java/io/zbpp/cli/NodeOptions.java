@@ -41,6 +41,10 @@ final class NodeOptions {
       description = "Give up (exit 1) when the seeds cannot be joined within this time (default: ${DEFAULT-VALUE}).")
   int joinTimeout;
 
+  @Option(names = "--exit-with", paramLabel = "PID", hidden = true,
+      description = "Leave the cluster and exit when process PID ends (the --processes launcher passes its own).")
+  Long exitWith;
+
   /** The node's settings with {@code port}. */
   NodeSettings settings(int port) {
     checkPort("--port", port);

@@ -40,6 +40,15 @@ final class NodeRun {
    */
   static int run(String command, PrintWriter out, PrintWriter err, Duration joinTimeout,
       Supplier<ClusterNode> start, java.util.function.Function<ClusterNode, String> upLine) {
+    return run(command, out, err, joinTimeout, null, start, upLine);
+  }
+
+  /**
+   * As above; with {@code exitWith}, the node also leaves and stops when that process ends (even by SIGKILL,
+   * which runs no shutdown hook of its own), so a launcher's children never outlive it.
+   */
+  static int run(String command, PrintWriter out, PrintWriter err, Duration joinTimeout, Long exitWith,
+      Supplier<ClusterNode> start, java.util.function.Function<ClusterNode, String> upLine) {
     ClusterNode node;
     try {
       node = start.get();
@@ -52,6 +61,9 @@ final class NodeRun {
       node.awaitUp(joinTimeout.plusSeconds(5));
     } catch (IllegalStateException e) {
       return failed(command, err, e.getMessage());
+    }
+    if (exitWith != null) {
+      ProcessHandle.of(exitWith).ifPresentOrElse(parent -> parent.onExit().thenRun(node::close), node::close);
     }
     out.println(upLine.apply(node));
     out.flush();

@@ -63,6 +63,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     NodeRun.infoLogging();
     return NodeRun.run("worker", spec.commandLine().getOut(), spec.commandLine().getErr(), settings.joinTimeout(),
+        node.exitWith,
         () -> ClusterNode.start(settings, Roles.WORKER,
             Roles.worker(devices, backendName, WorkerStages.fromProgram()), ConfigFactory.empty()),
         n -> String.format(Locale.ROOT, "zbpp worker up at %s with %d %s device%s%s", n.address(), devices,

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * A local cluster of child JVMs on 127.0.0.1 (docs/cluster.md "--processes"): one {@code zbpp coordinator}
  * and {@code workers} {@code zbpp worker}s, each on a free port, started with this JVM's classpath. {@link
  * #close} stops every child and its descendants (SIGTERM, then SIGKILL after a grace period), and so does a
- * shutdown hook, so Ctrl-C or a failure of this JVM leaves no orphan JVM. Each child's stderr goes to a log
+ * shutdown hook, so Ctrl-C or a failure of this JVM leaves no orphan JVM; and every child watches this JVM's
+ * process ({@code --exit-with}) and leaves when it ends, even by SIGKILL. Each child's stderr goes to a log
  * file in {@link #logs()}.
  */
 public final class ProcessCluster implements AutoCloseable {
@@ -102,6 +103,7 @@ public final class ProcessCluster implements AutoCloseable {
     cmd.addAll(javaOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.zbpp.cli.Main"));
     cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--exit-with", String.valueOf(ProcessHandle.current().pid())));
     Process p;
     synchronized (this) {
       try {

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** zbpp train --processes: the same result as one JVM, and no child JVM outlives the command, even when killed. */
-@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@Timeout(value = 400, unit = TimeUnit.SECONDS)
 class ProcessesOptionTest {
   private static final String[] JOB = {"train", "--schedule", "zb-2p", "--stages", "2", "--microbatches", "4",
       "--model", "tiny", "--iterations", "2", "--json"};
@@ -48,8 +50,10 @@ class ProcessesOptionTest {
     assertThat(children()).isEmpty();
   }
 
-  @Test
-  void killingTheLauncherStopsEveryChild() throws Exception {
+  /** SIGTERM runs the launcher's shutdown hook; SIGKILL runs nothing, and the children notice it is gone. */
+  @ParameterizedTest(name = "forcibly={0}")
+  @ValueSource(booleans = {false, true})
+  void killingTheLauncherStopsEveryChild(boolean forcibly) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.zbpp.cli.Main", "train", "--schedule", "1f1b",
         "--stages", "2", "--microbatches", "2", "--model", "tiny", "--iterations", "100000", "--processes"));
@@ -64,7 +68,11 @@ class ProcessesOptionTest {
       assertThat(line).as("the launcher's first iteration line").isNotNull();
       children = launcher.descendants().toList();
       assertThat(children).as("a coordinator and two workers").hasSize(3).allMatch(ProcessHandle::isAlive);
-      launcher.destroy();
+      if (forcibly) {
+        launcher.destroyForcibly();
+      } else {
+        launcher.destroy();
+      }
       assertThat(launcher.waitFor(60, TimeUnit.SECONDS)).isTrue();
       for (ProcessHandle h : children) {
         h.onExit().get(30, TimeUnit.SECONDS);
