@@ -51,13 +51,22 @@ public final class CostModels {
       b.memW(perStage("memW", spec.memW(), p));
     }
     CostModel costs = b.build();
-    if (spec.memLimit() > 0) {
-      return costs.withMemLimit(spec.memLimit());
+    return costs.withMemLimit(memLimit(costs, spec.memLimit(), spec.memLimitFactor()));
+  }
+
+  /**
+   * The per-stage memory limit, the one rule for every planner ({@code zbpp schedule}'s options and a job spec):
+   * {@code memLimit} when it is above 0, else {@code memLimitFactor}·p·ΔM(F) of stage 0 (K = 1 is 1F1B's peak,
+   * the unit of ZB-1p and ZB-2p) when that is above 0, else none ({@code +∞}).
+   */
+  public static double memLimit(CostModel unlimited, double memLimit, double memLimitFactor) {
+    if (memLimit > 0) {
+      return memLimit;
     }
-    if (spec.memLimitFactor() > 0) {
-      return costs.withMemLimit(spec.memLimitFactor() * p * costs.memF(0));
+    if (memLimitFactor > 0) {
+      return memLimitFactor * unlimited.stages() * unlimited.memF(0);
     }
-    return costs;
+    return Double.POSITIVE_INFINITY;
   }
 
   /** One value or {@code p}, else a one-line message naming the field. */

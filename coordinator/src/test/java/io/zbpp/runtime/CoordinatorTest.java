@@ -156,4 +156,68 @@ class CoordinatorTest {
 
     assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage actor crashing stopped");
   }
+
+  @Test
+  void failsTheJobNamingWhatTheProvisionerCouldNotFind() {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(
+        Behaviors.receive(StageProvisioner.Command.class)
+            .onMessage(StageProvisioner.Provision.class, r -> {
+              r.replyTo().tell(new StageProvisioner.ProvisionFailed(r.job(), "needed " + r.stages()
+                  + " stage slots, found 2"));
+              return Behaviors.same();
+            })
+            .onMessage(StageProvisioner.Release.class, r -> Behaviors.same())
+            .build()));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(4, 4, 1), client.ref()));
+
+    assertThat(client.expectMessageClass(JobFailed.class).message())
+        .isEqualTo("stages: needed 4 stage slots, found 2");
+  }
+
+  @Test
+  void givesUpOnAProvisionerThatDoesNotAnswerAndStopsStagesThatComeLate() {
+    TestProbe<StageProvisioner.Command> provisioner = KIT.createTestProbe();
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(
+        Behaviors.monitor(StageProvisioner.Command.class, provisioner.ref(), Behaviors.ignore()),
+        java.time.Duration.ofMillis(100)));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 2, 1), client.ref()));
+
+    StageProvisioner.Provision asked = provisioner.expectMessageClass(StageProvisioner.Provision.class);
+    assertThat(asked.stages()).isEqualTo(2);
+    assertThat(asked.chunksPerStage()).isEqualTo(1);
+    assertThat(client.expectMessageClass(JobFailed.class).message())
+        .isEqualTo("stages: no answer from the provisioner within PT0.1S; needed 2 stage slots");
+    provisioner.expectMessageClass(StageProvisioner.Release.class);
+    TestProbe<StageCommand> late = KIT.createTestProbe();
+    coord.tell(new StageProvisioner.Provisioned(asked.job(), List.of(late.ref(), late.ref()),
+        List.of("late/0", "late/1")));
+    late.expectMessageClass(StopStage.class);
+    late.expectMessageClass(StopStage.class);
+  }
+
+  @Test
+  void tellsTheProgressListenerThePlanAndPlacementItChose() {
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> {
+      List<ActorRef<StageCommand>> refs = new ArrayList<>();
+      for (int s = 0; s < r.stages(); s++) {
+        refs.add(ctx.spawn(scriptedStage(s, false), "p" + s + "-" + r.job().epoch()));
+      }
+      return refs;
+    })));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+    TestProbe<io.zbpp.protocol.msg.JobEvent> events = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 2, 1), client.ref(), java.util.Optional.of(events.ref())));
+
+    io.zbpp.protocol.msg.JobStarted started = events.expectMessageClass(io.zbpp.protocol.msg.JobStarted.class);
+    assertThat(started.schedule()).isEqualTo("1f1b");
+    assertThat(started.placement()).containsExactly("test/stage-0", "test/stage-1");
+    assertThat(started.planText()).startsWith("# schedule: 1f1b");
+    events.expectMessageClass(io.zbpp.protocol.msg.JobProgress.class);
+    client.expectMessageClass(JobFinished.class);
+  }
 }

@@ -1,5 +1,6 @@
 package io.zbpp.cli;
 
+import io.zbpp.runtime.CostModels;
 import io.zbpp.schedule.CostModel;
 import io.zbpp.schedule.paper.PaperSetting;
 import picocli.CommandLine.Option;
@@ -95,37 +96,35 @@ public final class CostOptions {
     return unlimited.withMemLimit(limit(unlimited));
   }
 
+  /** The limit these options give ({@link CostModels#memLimit}), after checking it holds one microbatch. */
   private double limit(CostModel costs) {
     if (memLimit != null && memLimitFactor != null) {
       throw new UsageException("--mem-limit [" + memLimit + "] and --mem-limit-factor [" + memLimitFactor
           + "]: give at most one");
     }
     double oneMicrobatch = largestMemF(costs);
-    if (memLimit != null) {
-      Double x = Numbers.decimal(memLimit);
-      if (x == null || x <= 0) {
-        throw new UsageException("--mem-limit [" + memLimit + "]: expected a number > 0");
-      }
-      if (x < oneMicrobatch) {
-        throw new UsageException("--mem-limit [" + memLimit + "]: below the memory of one microbatch; expected at "
-            + "least the largest dM(F), " + num(oneMicrobatch));
-      }
-      return x;
+    double x = memLimit == null ? 0 : positive("--mem-limit", memLimit);
+    double k = memLimitFactor == null ? 0 : positive("--mem-limit-factor", memLimitFactor);
+    double limit = CostModels.memLimit(costs, x, k);
+    if (memLimit != null && limit < oneMicrobatch) {
+      throw new UsageException("--mem-limit [" + memLimit + "]: below the memory of one microbatch; expected at "
+          + "least the largest dM(F), " + num(oneMicrobatch));
     }
-    if (memLimitFactor != null) {
-      Double k = Numbers.decimal(memLimitFactor);
-      double perK = costs.stages() * costs.memF(0);
-      if (k == null || k <= 0) {
-        throw new UsageException("--mem-limit-factor [" + memLimitFactor + "]: expected a number > 0");
-      }
-      if (k * perK < oneMicrobatch || perK <= 0) {
-        throw new UsageException("--mem-limit-factor [" + memLimitFactor + "]: limit " + num(k * perK)
-            + " is below the memory of one microbatch; expected K*p*dM(F) of stage 0 >= the largest dM(F), "
-            + num(oneMicrobatch) + (perK > 0 ? " (K >= " + num(oneMicrobatch / perK) + ")" : ""));
-      }
-      return k * perK;
+    double perK = costs.stages() * costs.memF(0);
+    if (memLimitFactor != null && (limit < oneMicrobatch || perK <= 0)) {
+      throw new UsageException("--mem-limit-factor [" + memLimitFactor + "]: limit " + num(limit)
+          + " is below the memory of one microbatch; expected K*p*dM(F) of stage 0 >= the largest dM(F), "
+          + num(oneMicrobatch) + (perK > 0 ? " (K >= " + num(oneMicrobatch / perK) + ")" : ""));
     }
-    return Double.POSITIVE_INFINITY;
+    return limit;
+  }
+
+  private static double positive(String option, String text) {
+    Double v = Numbers.decimal(text);
+    if (v == null || v <= 0) {
+      throw new UsageException(option + " [" + text + "]: expected a number > 0");
+    }
+    return v;
   }
 
   private static double largestMemF(CostModel costs) {

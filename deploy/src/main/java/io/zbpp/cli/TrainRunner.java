@@ -100,7 +100,7 @@ final class TrainRunner {
     return new LocalTraining.Listener() {
       @Override
       public void started(JobStarted s) {
-        bar[0] = start(job, spec.schedule());
+        bar[0] = start(job, spec.schedule(), s.placement());
       }
 
       @Override
@@ -119,7 +119,7 @@ final class TrainRunner {
   TrainReport reference(TrainJob job) {
     TrainSpec spec = job.spec();
     RunnerSpec runner = job.runner();
-    Progress bar = start(job, TrainCommand.REFERENCE);
+    Progress bar = start(job, TrainCommand.REFERENCE, List.of());
     List<Double> losses = new ArrayList<>();
     List<Double> millis = new ArrayList<>();
     try (ReferenceTrainer t = new ReferenceTrainer(runner, job.referenceOptions())) {
@@ -141,7 +141,8 @@ final class TrainRunner {
     }
   }
 
-  private Progress start(TrainJob job, String schedule) {
+  /** The header; with {@code placement} (from the coordinator), one line saying where each stage runs. */
+  private Progress start(TrainJob job, String schedule, List<String> placement) {
     if (!json) {
       RunnerSpec r = job.runner();
       TrainSpec s = job.spec();
@@ -149,6 +150,9 @@ final class TrainRunner {
           + "size %d  %d iterations%n", schedule, s.stages(), s.microbatches(), s.chunksPerStage(),
           r.model().name(), r.model().layers(), r.model().hidden(), backendText(r.backend()),
           r.seed(), r.microbatchSize(), s.iterations());
+      if (!placement.isEmpty()) {
+        out.println("stages: " + String.join(", ", placement));
+      }
       out.flush();
     }
     return Progress.of(out, err, job.spec().iterations(), !json);

@@ -9,38 +9,20 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A training job for {@link LocalTraining}: the {@code zbpp train} options as a value. Build with
- * {@link #builder(String, int, int)}.
+ * A training job for {@link LocalTraining}: the job spec the coordinator receives, plus what only this JVM's
+ * caller needs (how many chunks the model can be cut into, whether messages are serialized, how long to wait).
+ * Build with {@link #builder(String, int, int)}; the job spec's fields read through (e.g. {@link #stages()}).
  *
+ * @param job the job spec, with an empty job id ({@link #toJobSpec} names it); {@code frameBytes} 0 takes
+ *     {@code zbpp.protocol.max-frame-bytes} from the configuration
  * @param availableChunks how many model chunks the model can be cut into (its layers); p·v must not exceed it
- * @param planText a plan file to run instead of the schedule's plan, or empty
- * @param frameBytes the largest tensor payload per message; 0 takes {@code zbpp.protocol.max-frame-bytes}
- *     from the configuration
  * @param serializeMessages run with {@code pekko.actor.serialize-messages = on} (tests)
- * @param optimizer the optimizer check (docs/post-validation.md); none by default
- * @param memF memory deltas ΔM(F), one value or one per stage; empty (the default): from {@code model}
- * @param memB ΔM(B), as {@code memF}
- * @param memW ΔM(W), as {@code memF}
- * @param modelSpec the model the stages build ({@link ModelSpec#none()}: the stage host supplies its chunks)
+ * @param timeout how long to wait for the job's outcome
  */
-public record TrainSpec(String schedule, String planText, int stages, int microbatches, int chunksPerStage,
-    int iterations, int availableChunks, List<Double> costF, List<Double> costB, List<Double> costW,
-    double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-    boolean serializeMessages, Duration timeout, OptimizerOptions optimizer, List<Double> memF, List<Double> memB,
-    List<Double> memW, ModelSpec modelSpec) {
+public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessages, Duration timeout) {
   public TrainSpec {
-    Objects.requireNonNull(optimizer, "optimizer");
-    Objects.requireNonNull(schedule, "schedule");
-    Objects.requireNonNull(planText, "planText");
-    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(job, "job");
     Objects.requireNonNull(timeout, "timeout");
-    Objects.requireNonNull(modelSpec, "modelSpec");
-    costF = List.copyOf(costF);
-    costB = List.copyOf(costB);
-    costW = List.copyOf(costW);
-    memF = List.copyOf(memF);
-    memB = List.copyOf(memB);
-    memW = List.copyOf(memW);
   }
 
   public static Builder builder(String schedule, int stages, int microbatches) {
@@ -49,31 +31,111 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
 
   /** The job as the coordinator receives it. */
   public JobSpec toJobSpec(String jobId) {
-    return new JobSpec(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB,
-        costW, costComm, model, memLimit, memLimitFactor, frameBytes, optimizer, memF, memB, memW, modelSpec);
+    return copy(job, jobId, job.frameBytes(), job.modelSpec());
   }
 
   /** This spec with {@code frameBytes} 0 replaced by the configured {@code zbpp.protocol.max-frame-bytes}. */
   public TrainSpec withConfiguredFrameBytes(com.typesafe.config.Config config) {
-    if (frameBytes != 0) {
+    if (job.frameBytes() != 0) {
       return this;
     }
-    return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
-        costF, costB, costW, costComm, model, memLimit, memLimitFactor,
-        config.getInt("zbpp.protocol.max-frame-bytes"), serializeMessages, timeout, optimizer, memF, memB, memW,
-        modelSpec);
+    return new TrainSpec(copy(job, job.jobId(), config.getInt("zbpp.protocol.max-frame-bytes"), job.modelSpec()),
+        availableChunks, serializeMessages, timeout);
   }
 
   /** This spec with another model. */
   public TrainSpec withModelSpec(ModelSpec m) {
-    return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
-        costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout,
-        optimizer, memF, memB, memW, m);
+    return new TrainSpec(copy(job, job.jobId(), job.frameBytes(), m), availableChunks, serializeMessages, timeout);
+  }
+
+  private static JobSpec copy(JobSpec j, String jobId, int frameBytes, ModelSpec m) {
+    return new JobSpec(jobId, j.schedule(), j.planText(), j.stages(), j.microbatches(), j.chunksPerStage(),
+        j.iterations(), j.costF(), j.costB(), j.costW(), j.costComm(), j.model(), j.memLimit(), j.memLimitFactor(),
+        frameBytes, j.optimizer(), j.memF(), j.memB(), j.memW(), m);
+  }
+
+  public String schedule() {
+    return job.schedule();
+  }
+
+  /** A plan file to run instead of the schedule's plan, or empty. */
+  public String planText() {
+    return job.planText();
+  }
+
+  public int stages() {
+    return job.stages();
+  }
+
+  public int microbatches() {
+    return job.microbatches();
+  }
+
+  public int chunksPerStage() {
+    return job.chunksPerStage();
+  }
+
+  public int iterations() {
+    return job.iterations();
+  }
+
+  public List<Double> costF() {
+    return job.costF();
+  }
+
+  public List<Double> costB() {
+    return job.costB();
+  }
+
+  public List<Double> costW() {
+    return job.costW();
+  }
+
+  public double costComm() {
+    return job.costComm();
+  }
+
+  public ModelShape model() {
+    return job.model();
+  }
+
+  public double memLimit() {
+    return job.memLimit();
+  }
+
+  public double memLimitFactor() {
+    return job.memLimitFactor();
+  }
+
+  public int frameBytes() {
+    return job.frameBytes();
+  }
+
+  /** The optimizer check (docs/post-validation.md); none by default. */
+  public OptimizerOptions optimizer() {
+    return job.optimizer();
+  }
+
+  public List<Double> memF() {
+    return job.memF();
+  }
+
+  public List<Double> memB() {
+    return job.memB();
+  }
+
+  public List<Double> memW() {
+    return job.memW();
+  }
+
+  /** The model the stages build ({@link ModelSpec#none()}: the stage host supplies its chunks). */
+  public ModelSpec modelSpec() {
+    return job.modelSpec();
   }
 
   /** Samples per microbatch (the model's microbatch size, at least 1). */
   public int microbatchSize() {
-    return Math.max(1, model.microbatchSize());
+    return Math.max(1, job.model().microbatchSize());
   }
 
   /** Builds a spec; defaults: v = 1, one iteration, no chunk limit, unit costs, no memory limit. */
@@ -234,10 +296,11 @@ public record TrainSpec(String schedule, String planText, int stages, int microb
       OptimizerOptions.Check c = check != null ? check
           : clipNorm > 0 || injectNanIteration >= 0 ? OptimizerOptions.Check.POST_VALIDATION
           : OptimizerOptions.Check.NONE;
-      return new TrainSpec(schedule, planText, stages, microbatches, chunksPerStage, iterations, availableChunks,
-          costF, costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes, serializeMessages, timeout,
+      JobSpec job = new JobSpec("", schedule, planText, stages, microbatches, chunksPerStage, iterations, costF,
+          costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes,
           new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage), memF, memB, memW,
           modelSpec);
+      return new TrainSpec(job, availableChunks, serializeMessages, timeout);
     }
   }
 }

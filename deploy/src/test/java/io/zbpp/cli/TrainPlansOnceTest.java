@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code zbpp train} plans a job exactly once, in the coordinator: the CLI's checks before it and the stages'
- * chunks (emulated times by placement) after it use what the coordinator chose, never a second plan.
+ * chunks (emulated times by placement) after it use what the coordinator chose, never a second plan; the CLI
+ * prints the placement the coordinator reported.
  */
 class TrainPlansOnceTest {
   @Test
@@ -31,5 +32,14 @@ class TrainPlansOnceTest {
 
     assertThat(c.exit()).as(c.err()).isZero();
     assertThat(JobPlanner.plansMade() - before).isEqualTo(1);
+  }
+
+  @Test
+  void printsWhereTheCoordinatorPlacedEachStage() {
+    Cli c = Cli.run("train", "--schedule", "1f1b", "--model", "tiny", "--stages", "2", "--microbatches", "2",
+        "--iterations", "1");
+
+    assertThat(c.exit()).as(c.err()).isZero();
+    assertThat(c.out().lines().toList()).contains("stages: local/stage-0, local/stage-1");
   }
 }

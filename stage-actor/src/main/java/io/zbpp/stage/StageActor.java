@@ -23,8 +23,6 @@ import io.zbpp.protocol.msg.TensorFrame;
 import io.zbpp.protocol.msg.TensorFrames;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -82,17 +80,12 @@ public final class StageActor {
 
   private final ActorContext<StageCommand> ctx;
   private final ChunkBuilder builder;
-  private final ExecutorService executor;
+  private final StageWork work;
 
   private StageActor(ActorContext<StageCommand> ctx, ChunkBuilder builder) {
     this.ctx = ctx;
     this.builder = builder;
-    String name = "zbpp-" + ctx.getSelf().path().name();
-    this.executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.work = new StageWork("zbpp-" + ctx.getSelf().path().name(), ctx.getSelf());
   }
 
   /** A stage actor that builds the chunks of the model its program names ({@link ModelChunks}). */
@@ -207,26 +200,8 @@ public final class StageActor {
     ChunkSet reusable = current != null && current.load.model().equals(l.model())
         && current.load.microbatches() == l.microbatches() && current.load.chunkStage().equals(l.chunkStage())
         && current.chunks.chunks().equals(l.program().chunks()) ? current.chunks : null;
-    ChunkSet old = current == null ? null : current.chunks;
-    ActorRef<StageCommand> self = ctx.getSelf();
-    executor.execute(() -> {
-      try {
-        ChunkSet cs = reusable != null ? reusable : build(old, l);
-        self.tell(new ChunksBuilt(l.job(), l, cs));
-      } catch (RuntimeException | Error e) {
-        ctx.getLog().error("stage {}: building chunks {} failed", l.program().stage(), l.program().chunks(), e);
-        l.coordinator().tell(new StageFailed(l.job(), l.program().stage(), "building chunks "
-            + l.program().chunks() + " failed: " + e, ""));
-      }
-    });
+    work.build(l, reusable, current == null ? null : current.chunks, builder);
     return Behaviors.same();
-  }
-
-  private ChunkSet build(ChunkSet old, LoadProgram l) {
-    if (old != null) {
-      old.close();
-    }
-    return new ChunkSet(l.program().chunks(), c -> builder.build(l, c));
   }
 
   private Behavior<StageCommand> onChunksBuilt(ChunksBuilt b, StageJob current) {
@@ -300,28 +275,14 @@ public final class StageActor {
 
   private void submit(StageJob j, List<StageRun.Step> steps) {
     JobEpoch job = j.job;
-    int it = j.run.iteration();
-    int pc = j.run.pc();
     int stage = j.stage;
-    ChunkSet cs = j.chunks;
-    ActorRef<StageCommand> self = ctx.getSelf();
     List<ActorRef<StageCommand>> stages = j.load.stages();
     int frameBytes = j.load.frameBytes();
     Batch.Sender sender = (to, key, t) -> TensorFrames.split(job, key, t.shape(), t.data(), frameBytes)
         .forEach(stages.get(to)::tell);
     Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(job, iter, stage, full, n));
-    Batch.Context cx = new Batch.Context(it, j.run.attempt(), stage, stages.size(), sender, states);
-    StageOptimizer opt = j.optimizer;
-    executor.execute(() -> {
-      try {
-        self.tell(new BatchDone(job, it, pc, steps, Batch.run(steps, cs, opt, cx)));
-      } catch (Batch.StepFailed e) {
-        self.tell(new OpFailed(job, pc + e.index(), "iteration " + it + " op " + steps.get(e.index()).in()
-            + " threw " + e.getCause()));
-      } catch (RuntimeException | Error e) {
-        self.tell(new OpFailed(job, pc, "iteration " + it + " from op " + steps.get(0).in() + " threw " + e));
-      }
-    });
+    work.batch(job, j.run.pc(), steps, j.chunks, j.optimizer,
+        new Batch.Context(j.run.iteration(), j.run.attempt(), stage, stages.size(), sender, states));
   }
 
   private Behavior<StageCommand> onBatchDone(StageJob j, BatchDone d) {
@@ -361,22 +322,7 @@ public final class StageActor {
         return awaitingFinalState(j);
       }
     }
-    JobEpoch job = j.job;
-    ChunkSet cs = j.chunks;
-    StageOptimizer opt = j.optimizer;
-    OptimizerState full = last;
-    ActorRef<StageCommand> self = ctx.getSelf();
-    executor.execute(() -> {
-      try {
-        if (full != null) {
-          opt.receive(full.iteration(), true, full.normSquared());
-          opt.validateAll(full.iteration());
-        }
-        self.tell(new DigestRead(job, cs.digests(), opt.stats()));
-      } catch (RuntimeException | Error e) {
-        self.tell(new OpFailed(job, -1, "final validation threw " + e));
-      }
-    });
+    work.digest(j.job, j.chunks, j.optimizer, last);
     return j.loaded;
   }
 
@@ -394,15 +340,7 @@ public final class StageActor {
   }
 
   private Behavior<StageCommand> snapshot(StageJob j, SnapshotStage s) {
-    ChunkSet cs = j.chunks;
-    ActorRef<StageCommand> self = ctx.getSelf();
-    executor.execute(() -> {
-      try {
-        self.tell(new SnapshotTaken(s.job(), s.replyTo(), cs.snapshot()));
-      } catch (RuntimeException | Error e) {
-        self.tell(new OpFailed(s.job(), -1, "snapshot threw " + e));
-      }
-    });
+    work.snapshot(s, j.chunks);
     return Behaviors.same();
   }
 
@@ -414,16 +352,7 @@ public final class StageActor {
   }
 
   private Behavior<StageCommand> restore(StageJob j, RestoreStage r) {
-    ChunkSet cs = j.chunks;
-    ActorRef<StageCommand> self = ctx.getSelf();
-    executor.execute(() -> {
-      try {
-        cs.restore(r.chunks());
-        self.tell(new RestoreDone(r.job(), r.replyTo()));
-      } catch (RuntimeException | Error e) {
-        self.tell(new OpFailed(r.job(), -1, "restore threw " + e));
-      }
-    });
+    work.restore(r, j.chunks);
     return Behaviors.same();
   }
 
@@ -463,10 +392,7 @@ public final class StageActor {
   }
 
   private Behavior<StageCommand> onPostStop(StageJob j) {
-    if (j != null) {
-      executor.execute(j.chunks::close);
-    }
-    executor.shutdown();
+    work.shutdown(j == null ? null : j.chunks);
     return Behaviors.same();
   }
 

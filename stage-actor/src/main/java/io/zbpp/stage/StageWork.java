@@ -1,0 +1,120 @@
+package io.zbpp.stage;
+
+import io.zbpp.protocol.msg.JobEpoch;
+import io.zbpp.protocol.msg.LoadProgram;
+import io.zbpp.protocol.msg.OptimizerState;
+import io.zbpp.protocol.msg.RestoreStage;
+import io.zbpp.protocol.msg.SnapshotStage;
+import io.zbpp.protocol.msg.StageCommand;
+import io.zbpp.protocol.msg.StageFailed;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A stage's own single-thread executor and every task the stage actor hands it: building chunks, running a
+ * {@link Batch}, reading the shard digest, taking and restoring a snapshot. Each task ends by telling the actor
+ * a local-only message with its result (or {@link StageActor.OpFailed}); nothing here touches the actor's
+ * state. One thread, so a ChunkRunner is driven from one thread at a time and tasks run in the order given.
+ */
+final class StageWork {
+  private static final Logger LOG = LoggerFactory.getLogger(StageWork.class);
+
+  private final ExecutorService executor;
+  private final ActorRef<StageCommand> self;
+
+  StageWork(String threadName, ActorRef<StageCommand> self) {
+    this.self = self;
+    this.executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, threadName);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Builds the chunks of {@code l} (closing {@code old} first), or keeps {@code reusable}; a failure goes to the
+   * coordinator directly, since no program is loaded to mark.
+   */
+  void build(LoadProgram l, ChunkSet reusable, ChunkSet old, ChunkBuilder builder) {
+    executor.execute(() -> {
+      try {
+        ChunkSet cs = reusable;
+        if (cs == null) {
+          if (old != null) {
+            old.close();
+          }
+          cs = new ChunkSet(l.program().chunks(), c -> builder.build(l, c));
+        }
+        self.tell(new StageActor.ChunksBuilt(l.job(), l, cs));
+      } catch (RuntimeException | Error e) {
+        LOG.error("stage {}: building chunks {} failed", l.program().stage(), l.program().chunks(), e);
+        l.coordinator().tell(new StageFailed(l.job(), l.program().stage(), "building chunks "
+            + l.program().chunks() + " failed: " + e, ""));
+      }
+    });
+  }
+
+  /** Runs the ops from program index {@code pc}; a failing op is reported with its program index. */
+  void batch(JobEpoch job, int pc, List<StageRun.Step> steps, ChunkSet cs, StageOptimizer opt, Batch.Context cx) {
+    int it = cx.iteration();
+    executor.execute(() -> {
+      try {
+        self.tell(new StageActor.BatchDone(job, it, pc, steps, Batch.run(steps, cs, opt, cx)));
+      } catch (Batch.StepFailed e) {
+        self.tell(new StageActor.OpFailed(job, pc + e.index(), "iteration " + it + " op "
+            + steps.get(e.index()).in() + " threw " + e.getCause()));
+      } catch (RuntimeException | Error e) {
+        self.tell(new StageActor.OpFailed(job, pc, "iteration " + it + " from op " + steps.get(0).in()
+            + " threw " + e));
+      }
+    });
+  }
+
+  /** Validates the last eager step with {@code full} when given, then reads the shard digest and the stats. */
+  void digest(JobEpoch job, ChunkSet cs, StageOptimizer opt, OptimizerState full) {
+    executor.execute(() -> {
+      try {
+        if (full != null) {
+          opt.receive(full.iteration(), true, full.normSquared());
+          opt.validateAll(full.iteration());
+        }
+        self.tell(new StageActor.DigestRead(job, cs.digests(), opt.stats()));
+      } catch (RuntimeException | Error e) {
+        self.tell(new StageActor.OpFailed(job, -1, "final validation threw " + e));
+      }
+    });
+  }
+
+  void snapshot(SnapshotStage s, ChunkSet cs) {
+    executor.execute(() -> {
+      try {
+        self.tell(new StageActor.SnapshotTaken(s.job(), s.replyTo(), cs.snapshot()));
+      } catch (RuntimeException | Error e) {
+        self.tell(new StageActor.OpFailed(s.job(), -1, "snapshot threw " + e));
+      }
+    });
+  }
+
+  void restore(RestoreStage r, ChunkSet cs) {
+    executor.execute(() -> {
+      try {
+        cs.restore(r.chunks());
+        self.tell(new StageActor.RestoreDone(r.job(), r.replyTo()));
+      } catch (RuntimeException | Error e) {
+        self.tell(new StageActor.OpFailed(r.job(), -1, "restore threw " + e));
+      }
+    });
+  }
+
+  /** Closes {@code chunks} (when given) after the tasks before, then lets the thread end. */
+  void shutdown(ChunkSet chunks) {
+    if (chunks != null) {
+      executor.execute(chunks::close);
+    }
+    executor.shutdown();
+  }
+}
