@@ -84,7 +84,7 @@ class BadInputTest {
         bad("bench paper --schedules 1f1b,nope",
             "--schedules [nope]: unknown; expected one of " + String.join(", ", Schedules.names())),
         bad("frobnicate", "Unmatched argument at index 0: 'frobnicate'"),
-        bad("bench", "zbpp bench: missing report; expected one of paper, runtime, ops, postval"),
+        bad("bench", "zbpp bench: missing report; expected one of paper, runtime, ops, postval, transport"),
         bad("bench paper --jsn", "Unknown option: '--jsn'"));
   }
 

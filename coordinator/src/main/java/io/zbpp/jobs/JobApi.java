@@ -1,0 +1,341 @@
+package io.zbpp.jobs;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.zbpp.protocol.jobs.CancelRequest;
+import io.zbpp.protocol.jobs.CancelResponse;
+import io.zbpp.protocol.jobs.Finished;
+import io.zbpp.protocol.jobs.GetRequest;
+import io.zbpp.protocol.jobs.Iteration;
+import io.zbpp.protocol.jobs.Job;
+import io.zbpp.protocol.jobs.JobEvent;
+import io.zbpp.protocol.jobs.JobResult;
+import io.zbpp.protocol.jobs.JobServiceGrpc;
+import io.zbpp.protocol.jobs.JobSpec;
+import io.zbpp.protocol.jobs.JobState;
+import io.zbpp.protocol.jobs.ListRequest;
+import io.zbpp.protocol.jobs.ListResponse;
+import io.zbpp.protocol.jobs.Planned;
+import io.zbpp.protocol.jobs.Queued;
+import io.zbpp.protocol.jobs.ResultRequest;
+import io.zbpp.protocol.jobs.SubmitRequest;
+import io.zbpp.protocol.jobs.SubmitResponse;
+import io.zbpp.protocol.jobs.WatchRequest;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job service (jobs.proto): queues jobs first in, first out, starts the head of the queue when the
+ * {@link JobRunner} has enough free worker devices (several jobs at once when they fit), records everything in
+ * the {@link JobStore}, and streams each job's events to any number of watchers, in order. Callers come from
+ * {@link BearerAuth}. Watchers that go away change nothing for the job.
+ */
+public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(JobApi.class);
+  /** List's page size when the request gives none, and the most it returns. */
+  static final int DEFAULT_PAGE = 100;
+  static final int MAX_PAGE = 1000;
+  /** The longest job name (JobSpec.name) the records keep. */
+  static final int MAX_NAME = 1000;
+
+  private final JobStore store;
+  private final JobRunner runner;
+  private final Clock clock;
+  private final Supplier<Tokens.Caller> caller;
+  private final Deque<String> queue = new ArrayDeque<>();
+  private final Map<String, Live> live = new HashMap<>();
+  private int freeDevices;
+
+  /** A job this coordinator queued or runs: its spec, its devices, its run, its event log and its watchers. */
+  private final class Live {
+    final String id;
+    final JobSpec spec;
+    final int devices;
+    final List<JobEvent> events = new ArrayList<>();
+    final List<StreamObserver<JobEvent>> watchers = new ArrayList<>();
+    JobRunner.Run run;
+    boolean ended;
+
+    Live(String id, JobSpec spec, int devices) {
+      this.id = id;
+      this.spec = spec;
+      this.devices = devices;
+    }
+  }
+
+  public JobApi(JobStore store, JobRunner runner, Clock clock) {
+    this(store, runner, clock, BearerAuth.CALLER::get);
+  }
+
+  JobApi(JobStore store, JobRunner runner, Clock clock, Supplier<Tokens.Caller> caller) {
+    this.store = store;
+    this.runner = runner;
+    this.clock = clock;
+    this.caller = caller;
+    this.freeDevices = runner.devices();
+  }
+
+  @Override
+  public void submit(SubmitRequest request, StreamObserver<SubmitResponse> out) {
+    Tokens.Caller who = caller.get();
+    JobSpec spec = request.getSpec();
+    if (spec.getName().length() > MAX_NAME) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("name [" + spec.getName().substring(0, 20) + "…]: "
+          + spec.getName().length() + " characters; at most " + MAX_NAME).asRuntimeException());
+      return;
+    }
+    int devices;
+    try {
+      devices = runner.devicesFor(spec);
+    } catch (JobRunner.SpecException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    }
+    if (devices > runner.devices()) {
+      out.onError(Status.FAILED_PRECONDITION.withDescription("stages [" + spec.getStages() + "]: the job needs "
+          + devices + " worker devices at once, the cluster has " + runner.devices() + "; add workers or use "
+          + "fewer stages").asRuntimeException());
+      return;
+    }
+    String id;
+    synchronized (this) {
+      long seq = store.nextSeq();
+      id = String.format("job-%06d", seq);
+      long now = clock.millis();
+      store.insert(seq, Job.newBuilder().setId(id).setName(spec.getName()).setOwner(who.name())
+          .setState(JobState.QUEUED).setSpec(spec).setSubmittedMillis(now).build());
+      Live job = new Live(id, spec, devices);
+      live.put(id, job);
+      queue.addLast(id);
+      append(job, JobEvent.newBuilder().setQueued(Queued.newBuilder().setPosition(queue.size() - 1)));
+      LOG.info("job {} submitted by {}: {} on {} stages", id, who.name(), spec.getSchedule(), spec.getStages());
+      startWhatFits();
+    }
+    out.onNext(SubmitResponse.newBuilder().setId(id).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<Job> out) {
+    store.get(request.getId()).ifPresentOrElse(j -> {
+      out.onNext(j);
+      out.onCompleted();
+    }, () -> out.onError(notFound(request.getId())));
+  }
+
+  @Override
+  public void list(ListRequest request, StreamObserver<ListResponse> out) {
+    long after = 0;
+    if (!request.getPageToken().isEmpty()) {
+      try {
+        after = Long.parseLong(request.getPageToken());
+      } catch (NumberFormatException e) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("pageToken [" + request.getPageToken()
+            + "]: not a token from a previous List; expected nextPageToken of the last page").asRuntimeException());
+        return;
+      }
+    }
+    if (request.getPageSize() < 0) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("pageSize [" + request.getPageSize()
+          + "]: must be at least 0 (0: " + DEFAULT_PAGE + ")").asRuntimeException());
+      return;
+    }
+    int size = request.getPageSize() == 0 ? DEFAULT_PAGE : Math.min(request.getPageSize(), MAX_PAGE);
+    List<Job> page = store.list(request.getState(), after, size + 1);
+    ListResponse.Builder r = ListResponse.newBuilder().addAllJobs(page.subList(0, Math.min(size, page.size())));
+    if (page.size() > size) {
+      r.setNextPageToken(Long.toString(store.seqOf(page.get(size - 1).getId())));
+    }
+    out.onNext(r.build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void watch(WatchRequest request, StreamObserver<JobEvent> out) {
+    String id = request.getId();
+    synchronized (this) {
+      Live job = live.get(id);
+      if (job != null) {
+        job.events.forEach(out::onNext);
+        if (job.ended) {
+          out.onCompleted();
+          return;
+        }
+        job.watchers.add(out);
+        if (out instanceof ServerCallStreamObserver<JobEvent> call) {
+          call.setOnCancelHandler(() -> {
+            synchronized (JobApi.this) {
+              job.watchers.remove(out);
+            }
+          });
+        }
+        return;
+      }
+    }
+    if (store.get(id).isEmpty()) {
+      out.onError(notFound(id));
+      return;
+    }
+    store.events(id).forEach(out::onNext);
+    out.onCompleted();
+  }
+
+  @Override
+  public void cancel(CancelRequest request, StreamObserver<CancelResponse> out) {
+    Tokens.Caller who = caller.get();
+    String id = request.getId();
+    Job job = store.get(id).orElse(null);
+    if (job == null) {
+      out.onError(notFound(id));
+      return;
+    }
+    if (!who.admin() && !who.name().equals(job.getOwner())) {
+      out.onError(Status.PERMISSION_DENIED.withDescription("job " + id + " belongs to " + job.getOwner()
+          + "; only its owner or an admin token may cancel it").asRuntimeException());
+      return;
+    }
+    JobState state;
+    synchronized (this) {
+      Live l = live.get(id);
+      if (l != null && !l.ended) {
+        queue.remove(id);
+        if (l.run != null) {
+          l.run.cancel();
+          freeDevices += l.devices;
+        }
+        end(l, JobState.CANCELLED, "cancelled by " + who.name());
+        startWhatFits();
+        state = JobState.CANCELLED;
+      } else {
+        state = store.get(id).map(Job::getState).orElse(job.getState());
+      }
+    }
+    out.onNext(CancelResponse.newBuilder().setState(state).build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void result(ResultRequest request, StreamObserver<JobResult> out) {
+    String id = request.getId();
+    Job job = store.get(id).orElse(null);
+    if (job == null) {
+      out.onError(notFound(id));
+      return;
+    }
+    store.result(id).ifPresentOrElse(r -> {
+      out.onNext(r);
+      out.onCompleted();
+    }, () -> out.onError(Status.FAILED_PRECONDITION.withDescription("job " + id + " is " + job.getState()
+        + (job.getReason().isEmpty() ? "" : " (" + job.getReason() + ")")
+        + "; a result exists once it has SUCCEEDED").asRuntimeException()));
+  }
+
+  /** Starts queued jobs from the head while their devices are free; the head waits for devices (FIFO). */
+  private void startWhatFits() {
+    while (!queue.isEmpty()) {
+      Live job = live.get(queue.peekFirst());
+      if (job.devices > freeDevices) {
+        return;
+      }
+      queue.removeFirst();
+      freeDevices -= job.devices;
+      store.transition(job.id, JobState.RUNNING, "", clock.millis());
+      LOG.info("job {} running on {} devices, {} free", job.id, job.devices, freeDevices);
+      job.run = runner.start(job.id, job.spec, events(job));
+    }
+  }
+
+  private JobRunner.Events events(Live job) {
+    return new JobRunner.Events() {
+      @Override
+      public void planned(Planned p) {
+        synchronized (JobApi.this) {
+          if (!job.ended) {
+            append(job, JobEvent.newBuilder().setPlanned(p));
+          }
+        }
+      }
+
+      @Override
+      public void iteration(Iteration it) {
+        synchronized (JobApi.this) {
+          if (!job.ended) {
+            append(job, JobEvent.newBuilder().setIteration(it));
+          }
+        }
+      }
+
+      @Override
+      public void succeeded(JobResult result) {
+        synchronized (JobApi.this) {
+          if (!job.ended) {
+            store.putResult(result.toBuilder().setId(job.id).setState(JobState.SUCCEEDED).build());
+            finish(job, JobState.SUCCEEDED, "");
+          }
+        }
+      }
+
+      @Override
+      public void failed(String reason) {
+        synchronized (JobApi.this) {
+          if (!job.ended) {
+            finish(job, JobState.FAILED, reason);
+          }
+        }
+      }
+    };
+  }
+
+  /** A running job ended on its own: frees its devices and starts what fits. */
+  private void finish(Live job, JobState state, String reason) {
+    freeDevices += job.devices;
+    end(job, state, reason);
+    startWhatFits();
+  }
+
+  private void end(Live job, JobState state, String reason) {
+    store.transition(job.id, state, reason, clock.millis());
+    job.ended = true;
+    append(job, JobEvent.newBuilder().setFinished(Finished.newBuilder().setState(state).setReason(reason)));
+    for (StreamObserver<JobEvent> w : job.watchers) {
+      try {
+        w.onCompleted();
+      } catch (StatusRuntimeException gone) {
+        // the watcher went away; nothing to tell it
+      }
+    }
+    job.watchers.clear();
+    live.remove(job.id);
+    LOG.info("job {} {}{}", job.id, state, reason.isEmpty() ? "" : ": " + reason);
+  }
+
+  /** Numbers, records and sends an event to the job's watchers; a watcher that went away is dropped. */
+  private void append(Live job, JobEvent.Builder e) {
+    JobEvent event = e.setJobId(job.id).setSequence(job.events.size()).setTimeMillis(clock.millis()).build();
+    store.appendEvent(event);
+    job.events.add(event);
+    job.watchers.removeIf(w -> {
+      try {
+        w.onNext(event);
+        return false;
+      } catch (StatusRuntimeException gone) {
+        return true;
+      }
+    });
+  }
+
+  private static StatusRuntimeException notFound(String id) {
+    return Status.NOT_FOUND.withDescription("no job with id [" + id + "] (zbpp jobs lists them)")
+        .asRuntimeException();
+  }
+}

@@ -1,0 +1,63 @@
+package io.zbpp.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zbpp.protocol.jobs.Iteration;
+import io.zbpp.protocol.jobs.Job;
+import io.zbpp.protocol.jobs.JobEvent;
+import io.zbpp.protocol.jobs.JobResult;
+import io.zbpp.protocol.jobs.JobSpec;
+import io.zbpp.protocol.jobs.JobState;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobStoreTest {
+  @TempDir Path dir;
+
+  private static Job job(String id, String owner) {
+    return Job.newBuilder().setId(id).setName("n-" + id).setOwner(owner).setState(JobState.QUEUED)
+        .setSpec(JobSpec.newBuilder().setSchedule("zb-2p").setStages(4).setMicrobatches(8).setIterations(3))
+        .setSubmittedMillis(1000).build();
+  }
+
+  @Test
+  void reopenedStoreListsEveryJobWithItsResultAndFailsInterruptedOnes() {
+    try (JobStore s = JobStore.open(dir)) {
+      assertThat(s.nextSeq()).isEqualTo(1);
+      s.insert(1, job("job-1", "alice"));
+      s.insert(2, job("job-2", "bob"));
+      s.insert(3, job("job-3", "bob"));
+      s.transition("job-1", JobState.RUNNING, "", 2000);
+      s.appendEvent(JobEvent.newBuilder().setJobId("job-1").setSequence(0)
+          .setIteration(Iteration.newBuilder().setIteration(0).setLoss(2.5)).build());
+      s.transition("job-1", JobState.SUCCEEDED, "", 3000);
+      s.putResult(JobResult.newBuilder().setId("job-1").setState(JobState.SUCCEEDED).addLosses(2.5)
+          .setParamsSha256("ab".repeat(32)).build());
+      s.transition("job-2", JobState.RUNNING, "", 2500);
+    }
+    try (JobStore s = JobStore.open(dir)) {
+      List<Job> all = s.list(JobState.JOB_STATE_UNSPECIFIED, 0, 100);
+      assertThat(all).extracting(Job::getId).containsExactly("job-1", "job-2", "job-3");
+      assertThat(all).extracting(Job::getState)
+          .containsExactly(JobState.SUCCEEDED, JobState.FAILED, JobState.FAILED);
+      assertThat(all.get(1).getReason()).isEqualTo("the coordinator restarted while the job was running; resuming "
+          + "from a checkpoint is not supported yet");
+      assertThat(all.get(2).getReason()).contains("while the job was queued");
+      assertThat(all.get(0).getIterationsDone()).isEqualTo(1);
+      assertThat(all.get(0).getSpec().getSchedule()).isEqualTo("zb-2p");
+      assertThat(s.result("job-1")).get().extracting(JobResult::getParamsSha256).isEqualTo("ab".repeat(32));
+      assertThat(s.losses("job-1")).containsExactly(2.5);
+      assertThat(s.transitions("job-2")).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.FAILED);
+      assertThat(s.events("job-2")).last().satisfies(e -> {
+        assertThat(e.getFinished().getState()).isEqualTo(JobState.FAILED);
+        assertThat(e.getSequence()).isEqualTo(0);
+      });
+      assertThat(s.list(JobState.FAILED, 0, 1)).extracting(Job::getId).containsExactly("job-2");
+      assertThat(s.list(JobState.JOB_STATE_UNSPECIFIED, s.seqOf("job-1"), 100)).hasSize(2);
+      assertThat(s.nextSeq()).isEqualTo(4);
+      assertThat(s.get("nope")).isEmpty();
+    }
+  }
+}
