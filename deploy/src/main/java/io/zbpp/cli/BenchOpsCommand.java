@@ -23,8 +23,13 @@ import picocli.CommandLine.Spec;
     versionProvider = Version.class,
     description = {"Samples/s of F, B and W on the cpu backend, and our GEMM against OpenBLAS sgemm."})
 public final class BenchOpsCommand implements Callable<Integer> {
+  /** The most microbatches timed per pass kind. */
+  static final int MAX_MICROBATCHES = 10_000;
+  /** The most OpenBLAS threads. */
+  static final int MAX_BLAS_THREADS = 1024;
+
   @Option(names = "--model", paramLabel = "PRESET", defaultValue = "small",
-      description = "Model preset (default: ${DEFAULT-VALUE}).")
+      description = "Model preset the cpu backend computes: tiny or small (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--microbatch-size", paramLabel = "B", defaultValue = "8",
@@ -32,7 +37,7 @@ public final class BenchOpsCommand implements Callable<Integer> {
   int microbatchSize;
 
   @Option(names = "--microbatches", paramLabel = "M", defaultValue = "8",
-      description = "Microbatches timed per pass kind (default: ${DEFAULT-VALUE}).")
+      description = "Microbatches timed per pass kind, 1 to 10000 (default: ${DEFAULT-VALUE}).")
   int microbatches;
 
   @Option(names = "--blas-threads", paramLabel = "N",
@@ -44,14 +49,12 @@ public final class BenchOpsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     GptConfig c = TrainJob.model(model);
-    if (microbatchSize < 1) {
-      throw new UsageException("--microbatch-size [" + microbatchSize + "]: must be at least 1");
-    }
-    if (microbatches < 1) {
-      throw new UsageException("--microbatches [" + microbatches + "]: must be at least 1");
-    }
-    if (blasThreads != null && blasThreads < 1) {
-      throw new UsageException("--blas-threads [" + blasThreads + "]: must be at least 1");
+    TrainJob.checkPresetFitsBackend(c, Backend.CPU, model);
+    Ranges.count("--microbatch-size", microbatchSize, 1, Integer.MAX_VALUE);
+    Ranges.count("--microbatches", microbatches, 1, MAX_MICROBATCHES);
+    TrainJob.checkFitsHeap(c, Backend.CPU, microbatches, microbatchSize, Runtime.getRuntime().maxMemory());
+    if (blasThreads != null) {
+      Ranges.count("--blas-threads", blasThreads, 1, MAX_BLAS_THREADS);
     }
     if (blasThreads != null) {
       CpuGemm.setThreads(blasThreads);

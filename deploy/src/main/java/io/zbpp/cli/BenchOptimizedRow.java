@@ -19,7 +19,7 @@ record BenchOptimizedRow(PaperSetting setting, String schedule, double heuristic
   static final List<String> SCHEDULES = List.of("zb-1p", "zb-2p");
 
   static BenchOptimizedRow measure(PaperSetting s, String schedule, OptimizeOptions opts, PrintWriter progress) {
-    PlanRun run = PlanRun.run(schedule, s.shape(), s.costModel());
+    PlanRun run = PlanRun.run(schedule, BenchPaperCommand.shapeOf(s, schedule), s.costModel());
     double work = s.microbatches() * (s.tf() + s.tb() + s.tw());
     OptimizationResult r = opts.run(run, progress).result();
     return new BenchOptimizedRow(s, schedule, rate(r.warmStartCost(), work), rate(r.cost(), work),

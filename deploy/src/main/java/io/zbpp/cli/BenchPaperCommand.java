@@ -71,17 +71,12 @@ public final class BenchPaperCommand implements Callable<Integer> {
   }
 
   /**
-   * The exact optimizer on every setting, for the single-chunk schedules among {@code --schedules} (by default
-   * ZB-1p and ZB-2p); progress on stderr.
+   * The exact optimizer on every setting, for the schedules in {@code --schedules} (by default ZB-1p and ZB-2p;
+   * zb-v and 1f1b-i are optimized on their own placement); progress on stderr.
    */
   private List<BenchOptimizedRow> optimize(List<String> chosen) {
     optimizer.seconds();
-    List<String> names = chosen == null ? BenchOptimizedRow.SCHEDULES
-        : chosen.stream().filter(n -> ScheduleRules.defaultChunks(n) == 1).toList();
-    if (names.isEmpty()) {
-      throw new UsageException("--schedules [" + String.join(",", chosen) + "]: --optimize needs a single-chunk "
-          + "schedule; zb-v and 1f1b-i run 2 chunks per stage");
-    }
+    List<String> names = chosen == null ? BenchOptimizedRow.SCHEDULES : chosen;
     PrintWriter progress = spec.commandLine().getErr();
     List<BenchOptimizedRow> rows = new ArrayList<>();
     for (PaperSetting setting : PaperSetting.all()) {

@@ -49,8 +49,15 @@ public final class BenchPostvalCommand implements Callable<Integer> {
           + "rounds (default: ${DEFAULT-VALUE}).")
   int repeat;
 
+  @Option(names = "--long-run",
+      description = "Allow a run whose passes sleep for more than an hour in all (refused without it).")
+  boolean longRun;
+
   @Option(names = "--json", description = "Print one JSON object with the rows instead of the table.")
   boolean json;
+
+  /** The most rounds. */
+  static final int MAX_REPEAT = 1000;
 
   @Spec CommandSpec spec;
 
@@ -104,14 +111,23 @@ public final class BenchPostvalCommand implements Callable<Integer> {
     if (setting < 0 || setting >= all.size()) {
       throw new UsageException("--setting [" + setting + "]: expected 0 to " + (all.size() - 1));
     }
-    if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
-      throw new UsageException("--time-scale [" + timeScale + "]: expected a number > 0");
+    if (!(timeScale > 0) || timeScale > TrainCosts.MAX_TIME_SCALE) {
+      throw new UsageException("--time-scale [" + timeScale + "]: expected a number > 0 and <= 1e6");
     }
     if (iterations < 2) {
       throw new UsageException("--iterations [" + iterations + "]: must be at least 2 (the first is left out)");
     }
     if (repeat < 1) {
       throw new UsageException("--repeat [" + repeat + "]: must be at least 1");
+    }
+    Ranges.count("--iterations", iterations, 2, Ranges.MAX_ITERATIONS);
+    Ranges.count("--repeat", repeat, 1, MAX_REPEAT);
+    PaperSetting ps = all.get(setting);
+    double millis = 3.0 * repeat * iterations * ps.microbatches() * (ps.tf() + ps.tb() + ps.tw()) * timeScale;
+    if (millis > TrainCosts.MAX_EMULATED_MILLIS && !longRun) {
+      throw new UsageException(String.format(java.util.Locale.ROOT, "--time-scale [%s]: the emulated passes would "
+          + "sleep at least %.1f h (3 modes x %d rounds x %d iterations x %d microbatches); expected at most 1 h, "
+          + "or add --long-run", timeScale, millis / 3.6e6, repeat, iterations, ps.microbatches()));
     }
     try {
       Schedules.byName(schedule);

@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param bubbleRate our simulated rate, NaN when the plan could not be made or simulated
  * @param published the paper's rate, NaN where it gives none
- * @param peakInMB the largest stage peak memory over ΔM(F) (1F1B holds p), NaN when not simulated
+ * @param peakInMB the largest stage peak memory in units of M_B = ΔM(F), the activation memory of one microbatch
+ *     on one stage (1F1B holds p); not megabytes. NaN when not simulated
  * @param error why no plan was made, or empty
  */
 record BenchRow(PaperSetting setting, String schedule, int chunks, double bubbleRate, double published,
@@ -42,13 +43,24 @@ record BenchRow(PaperSetting setting, String schedule, int chunks, double bubble
     o.put("bubbleRate", bubbleRate);
     o.put("published", published);
     o.put("cost", cost);
+    o.put("peakInUnitsOfMemF", peakInMB);
     o.put("peakInMB", peakInMB);
     o.put("valid", valid);
     o.put("planMillis", planMillis);
     if (!error.isEmpty()) {
       o.put("error", error);
     }
+    o.put("costs", ScheduleReport.costs(setting.costModel()));
+    o.put("command", command(setting, schedule));
     return o;
+  }
+
+  /** The {@code zbpp schedule} command that plans this row again with the same cost model. */
+  static String command(PaperSetting s, String schedule) {
+    return "zbpp schedule --schedule " + schedule + " --stages " + s.stages() + " --microbatches " + s.microbatches()
+        + " --cost-f " + Json.number(s.tf()) + " --cost-b " + Json.number(s.tb()) + " --cost-w " + Json.number(s.tw())
+        + " --cost-comm " + Json.number(s.comm()) + " --mem-f " + Json.number(s.memF()) + " --mem-b "
+        + Json.number(s.memB()) + " --mem-w " + Json.number(s.memW());
   }
 
   /** The fields that name a row: the setting's model, p, m, and the schedule. */

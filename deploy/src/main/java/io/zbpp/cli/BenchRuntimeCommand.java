@@ -34,7 +34,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
   int setting;
 
   @Option(names = "--time-scale", paramLabel = "K", defaultValue = "0.5",
-      description = "Multiplies the profiled pass times (ms) (default: ${DEFAULT-VALUE}).")
+      description = "Multiplies the profiled pass times (ms), > 0 and <= 1e6 (default: ${DEFAULT-VALUE}).")
   double timeScale;
 
   @Option(names = "--iterations", paramLabel = "N", defaultValue = "10",
@@ -49,6 +49,10 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       + "workers on Pekko Cluster, every message over the network); message latency is then not measured (one "
       + "clock per JVM).")
   boolean processes;
+
+  @Option(names = "--long-run",
+      description = "Allow a run whose passes sleep for more than an hour in all (refused without it).")
+  boolean longRun;
 
   @Option(names = "--json", description = "Print {\"rows\":[...]} instead of the table.")
   boolean json;
@@ -100,11 +104,21 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     if (setting < 0 || setting >= all.size()) {
       throw new UsageException("--setting [" + setting + "]: expected 0 to " + (all.size() - 1));
     }
-    if (!(timeScale > 0) || Double.isInfinite(timeScale)) {
-      throw new UsageException("--time-scale [" + timeScale + "]: expected a number > 0");
+    if (!(timeScale > 0) || timeScale > TrainCosts.MAX_TIME_SCALE) {
+      throw new UsageException("--time-scale [" + timeScale + "]: expected a number > 0 and <= 1e6");
     }
     if (iterations < 2) {
       throw new UsageException("--iterations [" + iterations + "]: must be at least 2 (the first is left out)");
+    }
+    Ranges.count("--iterations", iterations, 2, Ranges.MAX_ITERATIONS);
+    PaperSetting ps = all.get(setting);
+    double millis = (double) iterations * schedules.size() * ps.microbatches() * (ps.tf() + ps.tb() + ps.tw())
+        * timeScale;
+    if (millis > TrainCosts.MAX_EMULATED_MILLIS && !longRun) {
+      throw new UsageException(String.format(java.util.Locale.ROOT, "--time-scale [%s]: the emulated passes would "
+          + "sleep at least %.1f h (%d schedules x %d iterations x %d microbatches x %s ms); expected at most 1 h, "
+          + "or add --long-run", timeScale, millis / 3.6e6, schedules.size(), iterations, ps.microbatches(),
+          Numbers.plain((ps.tf() + ps.tb() + ps.tw()) * timeScale)));
     }
     for (String s : schedules) {
       try {

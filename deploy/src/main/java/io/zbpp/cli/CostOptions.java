@@ -2,7 +2,6 @@ package io.zbpp.cli;
 
 import io.zbpp.runtime.CostModels;
 import io.zbpp.schedule.CostModel;
-import io.zbpp.schedule.paper.PaperSetting;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,6 +14,9 @@ import picocli.CommandLine.Option;
  * {@code --mem-*} replaces the preset's value for that pass.
  */
 public final class CostOptions {
+  /** The largest K of {@code --mem-limit-factor}: far above any peak a plan can reach (K = m/p holds GPipe). */
+  static final double MAX_LIMIT_FACTOR = 1e6;
+
   @Option(names = "--cost-f", paramLabel = "TF", defaultValue = "1",
       description = "Forward time T_F: one value for every stage or a comma list, one per stage "
           + "(default: ${DEFAULT-VALUE}).")
@@ -47,8 +49,8 @@ public final class CostOptions {
   String memW;
 
   @Option(names = "--model", paramLabel = "PRESET",
-      description = "Memory deltas of one of the paper's models per unit s*b (s = 1024): "
-          + "1.5b, 6.2b, 14.6b, 28.3b. Explicit --mem-* values win.")
+      description = "Memory deltas of a model preset per unit s*b (dM(F) = 34h+5as, dM(W) = -32h): "
+          + "tiny, small, 1.5b, 6.2b, 14.6b, 28.3b. Explicit --mem-* values win.")
   String model;
 
   @Option(names = "--mem-limit", paramLabel = "X",
@@ -74,7 +76,7 @@ public final class CostOptions {
         .tw(Numbers.perStage("--cost-w", costW, stages, true))
         .comm(Numbers.time("--cost-comm", costComm));
     if (model != null) {
-      PaperSetting preset = ModelPreset.byName(model);
+      ModelPreset preset = ModelPreset.byName(model);
       b.mem(preset.memF(), preset.memB(), preset.memW());
     }
     if (memF != null) {
@@ -87,6 +89,7 @@ public final class CostOptions {
       b.memW(Numbers.perStage("--mem-w", memW, stages, false));
     }
     CostModel unlimited = b.build();
+    checkSomeWork(unlimited);
     for (int s = 0; s < stages; s++) {
       if (unlimited.memF(s) <= 0) {
         throw new UsageException("--mem-f [" + (memF == null ? num(unlimited.memF(s)) : memF)
@@ -96,6 +99,19 @@ public final class CostOptions {
     return unlimited.withMemLimit(limit(unlimited));
   }
 
+  /**
+   * Refuses a cost model in which no stage does any work: its bubble rate would be 0/0.
+   */
+  private void checkSomeWork(CostModel c) {
+    for (int s = 0; s < c.stages(); s++) {
+      if (c.tf(s) + c.tb(s) + c.tw(s) > 0) {
+        return;
+      }
+    }
+    throw new UsageException("--cost-f [" + costF + "], --cost-b [" + costB + "], --cost-w [" + costW
+        + "]: every pass takes no time, so cost and bubble rate are 0/0; expected T_F + T_B + T_W > 0 on some stage");
+  }
+
   /** The limit these options give ({@link CostModels#memLimit}), after checking it holds one microbatch. */
   private double limit(CostModel costs) {
     if (memLimit != null && memLimitFactor != null) {
@@ -103,8 +119,9 @@ public final class CostOptions {
           + "]: give at most one");
     }
     double oneMicrobatch = largestMemF(costs);
-    double x = memLimit == null ? 0 : positive("--mem-limit", memLimit);
-    double k = memLimitFactor == null ? 0 : positive("--mem-limit-factor", memLimitFactor);
+    double x = memLimit == null ? 0 : Numbers.inRange("--mem-limit", memLimit, 0, true, Numbers.MAX_MEMORY);
+    double k = memLimitFactor == null ? 0
+        : Numbers.inRange("--mem-limit-factor", memLimitFactor, 0, true, MAX_LIMIT_FACTOR);
     double limit = CostModels.memLimit(costs, x, k);
     if (memLimit != null && limit < oneMicrobatch) {
       throw new UsageException("--mem-limit [" + memLimit + "]: below the memory of one microbatch; expected at "
@@ -117,14 +134,6 @@ public final class CostOptions {
           + num(oneMicrobatch) + (perK > 0 ? " (K >= " + num(oneMicrobatch / perK) + ")" : ""));
     }
     return limit;
-  }
-
-  private static double positive(String option, String text) {
-    Double v = Numbers.decimal(text);
-    if (v == null || v <= 0) {
-      throw new UsageException(option + " [" + text + "]: expected a number > 0");
-    }
-    return v;
   }
 
   private static double largestMemF(CostModel costs) {

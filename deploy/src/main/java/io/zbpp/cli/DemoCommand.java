@@ -36,11 +36,15 @@ public final class DemoCommand implements Callable<Integer> {
   static final int MICROBATCHES = 8;
   static final int MICROBATCH_SIZE = 2;
   static final String PROMPT = "The ";
+  /** The longest sample: a few seconds of sampling on the small model. */
+  static final int MAX_SAMPLE_LENGTH = 100_000;
+  /** The highest sampling temperature: far flatter than uniform already. */
+  static final double MAX_TEMPERATURE = 1000;
   /** The loss line of every n-th iteration is printed. */
   static final int LINE_EVERY = 10;
 
   @Option(names = "--iterations", paramLabel = "N", defaultValue = "200",
-      description = "Training iterations (default: ${DEFAULT-VALUE}).")
+      description = "Training iterations, 1 to 1000000 (default: ${DEFAULT-VALUE}).")
   int iterations;
 
   @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
@@ -52,11 +56,11 @@ public final class DemoCommand implements Callable<Integer> {
   Path timeline;
 
   @Option(names = "--sample-length", paramLabel = "N", defaultValue = "240",
-      description = "Characters to sample after the prompt \"The \" (default: ${DEFAULT-VALUE}).")
+      description = "Characters to sample after the prompt \"The \", 0 to 100000 (default: ${DEFAULT-VALUE}).")
   int sampleLength;
 
   @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.7",
-      description = "Sampling temperature; 0 picks the most likely character (default: ${DEFAULT-VALUE}).")
+      description = "Sampling temperature, 0 to 1000; 0 picks the most likely character (default: ${DEFAULT-VALUE}).")
   double temperature;
 
   @Option(names = "--processes", description = "Run the stages in child JVMs on 127.0.0.1 (a coordinator and one "
@@ -77,7 +81,8 @@ public final class DemoCommand implements Callable<Integer> {
     ParameterTap tap = new ParameterTap(job.localChunks());
     TrainRunner runner = new TrainRunner(out, spec.commandLine().getErr(), false, LINE_EVERY);
     TrainReport r = processes ? runner.processes(job) : runner.pipeline(job, tap);
-    ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
+    OutputFile.write("--timeline", timeline,
+        TimelineSvg.html(r, -1, PlannedRun.of(job.spec(), r).map(PlannedRun::timeline)));
     runner.report(job, r, timeline);
     out.printf(Locale.ROOT, "trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
     if (processes) {
@@ -92,16 +97,13 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private TrainJob resolve() {
-    if (iterations < 1) {
-      throw new UsageException("--iterations [" + iterations + "]: must be at least 1");
+    Ranges.count("--iterations", iterations, 1, Ranges.MAX_ITERATIONS);
+    Ranges.count("--sample-length", sampleLength, 0, MAX_SAMPLE_LENGTH);
+    if (!(temperature >= 0) || temperature > MAX_TEMPERATURE) {
+      throw new UsageException("--temperature [" + temperature + "]: expected a number >= 0 and <= "
+          + (int) MAX_TEMPERATURE);
     }
-    if (sampleLength < 0) {
-      throw new UsageException("--sample-length [" + sampleLength + "]: must be at least 0");
-    }
-    if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-      throw new UsageException("--temperature [" + temperature + "]: expected a number >= 0");
-    }
-    TrainJob.checkWritable("--timeline", timeline);
+    OutputFile.check("--timeline", timeline);
     GptConfig model = GptConfig.preset(MODEL);
     RunnerSpec runner = TrainJob.runner(model, Backend.CPU, seed, MICROBATCHES, MICROBATCH_SIZE, STAGES, 1);
     TrainSpec s = TrainSpec.builder(SCHEDULE, STAGES, MICROBATCHES).iterations(iterations)

@@ -318,7 +318,7 @@ final class JobCommands {
         o.put("id", r.getId());
         o.put("state", lower(r.getState()));
         o.put("schedule", r.getSchedule());
-        o.put("losses", r.getLossesList());
+        o.put("losses", Json.exact(r.getLossesList()));
         o.put("paramsSha256", r.getParamsSha256());
         o.put("predictedBubbleRate", r.getPredictedBubbleRate());
         o.put("realizedBubbleRate", r.getRealizedBubbleRate());

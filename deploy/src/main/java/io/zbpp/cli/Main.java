@@ -1,10 +1,13 @@
 package io.zbpp.cli;
 
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -17,9 +20,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "zbpp", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Zero Bubble Pipeline Parallelism on the JVM.",
-    subcommands = {ScheduleCommand.class, TrainCommand.class, DemoCommand.class, BenchCommand.class,
-        JobCommands.Submit.class, JobCommands.Jobs.class, JobCommands.Status.class, JobCommands.Watch.class,
-        JobCommands.Cancel.class, JobCommands.Result.class, JobCommands.Server.class,
+    subcommands = {ScheduleCommand.class, CheckCommand.class, TrainCommand.class, DemoCommand.class,
+        BenchCommand.class, JobCommands.Submit.class, JobCommands.Jobs.class, JobCommands.Status.class,
+        JobCommands.Watch.class, JobCommands.Cancel.class, JobCommands.Result.class, JobCommands.Server.class,
         CoordinatorServerCommand.class, WorkerCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input. */
@@ -58,9 +61,28 @@ public final class Main implements Runnable {
   }
 
   private static int onBadParameters(ParameterException ex, String[] args) {
-    ex.getCommandLine().getErr().println(ex.getMessage().lines().findFirst().orElse("bad input"));
+    String message = ex.getMessage().lines().findFirst().orElse("bad input");
+    if (ex instanceof UnmatchedArgumentException u) {
+      message = unknownCommand(u).orElse(message);
+    }
+    ex.getCommandLine().getErr().println(message);
     ex.getCommandLine().getErr().flush();
     return BAD_INPUT;
+  }
+
+  /**
+   * For a word where a command with subcommands expects one ({@code zbpp nope}, {@code zbpp bench nope}): a
+   * line naming it and the valid commands.
+   */
+  private static Optional<String> unknownCommand(UnmatchedArgumentException u) {
+    CommandLine cl = u.getCommandLine();
+    List<String> unmatched = u.getUnmatched();
+    if (cl.getSubcommands().isEmpty() || unmatched.isEmpty() || unmatched.get(0).startsWith("-")) {
+      return Optional.empty();
+    }
+    String path = cl.getCommandSpec().qualifiedName(" ");
+    return Optional.of(path + ": unknown command [" + unmatched.get(0) + "]; expected one of "
+        + String.join(", ", cl.getSubcommands().keySet()));
   }
 
   private static int onFailure(Exception ex, CommandLine cmd, ParseResult parsed) {

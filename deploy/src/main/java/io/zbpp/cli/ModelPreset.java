@@ -1,43 +1,40 @@
 package io.zbpp.cli;
 
-import io.zbpp.schedule.paper.PaperSetting;
-import java.util.LinkedHashMap;
+import io.zbpp.gpu.model.GptConfig;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * The {@code --model} presets: the paper's four models (docs/design.md §7), giving per-stage memory deltas per unit
- * s·b from the model shape with s = 1024: ΔM(F) = 34h + 5as, ΔM(W) = −32h, ΔM(B) = −(ΔM(F) + ΔM(W))
- * (docs/design.md §2), as {@link PaperSetting} computes them.
+ * The {@code --model} presets of {@code zbpp schedule}: every model preset {@code zbpp train} knows (tiny, small
+ * and the paper's four), giving per-stage memory deltas per unit s·b from the model shape with the preset's own
+ * sequence length s: ΔM(F) = 34h + 5as, ΔM(W) = −32h, ΔM(B) = −(ΔM(F) + ΔM(W)) (docs/design.md §2). For the
+ * paper's models (s = 1024) these are the values of {@link io.zbpp.schedule.paper.PaperSetting}.
+ *
+ * @param memF ΔM(F) per unit s·b
+ * @param memB ΔM(B) per unit s·b
+ * @param memW ΔM(W) per unit s·b
  */
-public final class ModelPreset {
-  private static final Map<String, PaperSetting> BY_NAME = new LinkedHashMap<>();
+public record ModelPreset(String name, double memF, double memB, double memW) {
 
-  static {
-    for (PaperSetting s : PaperSetting.all()) {
-      BY_NAME.putIfAbsent(s.model().toLowerCase(Locale.ROOT), s);
-    }
-  }
-
-  private ModelPreset() {}
-
-  /** The preset names, lower case: {@code 1.5b, 6.2b, 14.6b, 28.3b}. */
+  /** The preset names, lower case, as {@code zbpp train --model} takes them. */
   public static List<String> names() {
-    return List.copyOf(BY_NAME.keySet());
+    return GptConfig.presetNames();
   }
 
   /**
-   * The paper setting whose model shape the preset uses (any of its settings; the shape is the same).
+   * The preset of that name (case-insensitive).
    *
    * @throws UsageException naming the unknown preset and the accepted ones
    */
-  public static PaperSetting byName(String name) {
-    PaperSetting s = BY_NAME.get(name.toLowerCase(Locale.ROOT));
-    if (s == null) {
+  public static ModelPreset byName(String name) {
+    String key = name.toLowerCase(Locale.ROOT);
+    if (!names().contains(key)) {
       throw new UsageException("--model [" + name + "]: unknown preset; expected one of "
           + String.join(", ", names()));
     }
-    return s;
+    GptConfig c = GptConfig.preset(key);
+    double memF = 34.0 * c.hidden() + 5.0 * c.heads() * c.seqLen();
+    double memW = -32.0 * c.hidden();
+    return new ModelPreset(key, memF, -(memF + memW), memW);
   }
 }

@@ -15,9 +15,12 @@ import picocli.CommandLine.Option;
  * The optimizer never returns a plan worse than its warm start, and its plan passes the validator.
  */
 public final class OptimizeOptions {
+  /** The longest solve accepted: a day. */
+  static final double MAX_SECONDS = 86_400;
+
   @Option(names = "--optimize",
       description = "Improve the plan with the exact optimizer (CP-SAT) warm-started from the schedule's plan, "
-          + "and report a proven lower bound; single-chunk schedules only.")
+          + "and report a proven lower bound; single-chunk schedules and zb-v, 1f1b-i (2 chunks per stage).")
   boolean optimize;
 
   @Option(names = "--time-limit", paramLabel = "S",
@@ -46,8 +49,9 @@ public final class OptimizeOptions {
   /** The budget in seconds, checked. */
   double seconds() {
     double s = timeLimit == null ? defaultTimeLimit : timeLimit;
-    if (!(s > 0) || Double.isInfinite(s)) {
-      throw new UsageException("--time-limit [" + Fmt.num(s) + "]: must be a number of seconds > 0");
+    if (!(s > 0) || s > MAX_SECONDS) {
+      throw new UsageException("--time-limit [" + Fmt.num(s) + "]: must be a number of seconds > 0 and <= "
+          + Fmt.num(MAX_SECONDS));
     }
     return s;
   }
@@ -58,14 +62,9 @@ public final class OptimizeOptions {
    * stages), so that the optimized plan never needs more memory than the schedule it improves.
    *
    * @return the run with the optimized plan and the limit it was optimized under, and the optimizer's result
-   * @throws UsageException when the plan is multi-chunk or invalid
+   * @throws UsageException when the plan is invalid or its placement is not one the optimizer models
    */
   Optimized run(PlanRun run, PrintWriter progress) {
-    int v = run.shape().chunksPerStage();
-    if (v != 1) {
-      throw new UsageException("--optimize: " + run.schedule() + " runs " + v + " chunks per stage; the optimizer "
-          + "handles single-chunk schedules only (v = 1)");
-    }
     if (!run.valid()) {
       throw new UsageException("--optimize: the " + run.schedule() + " plan is invalid, nothing to start from");
     }
@@ -73,8 +72,10 @@ public final class OptimizeOptions {
     CostModel costs = run.costs().hasMemLimit() ? run.costs()
         : run.costs().withMemLimit(run.validation().timeline().peakMemory().stream()
             .mapToDouble(Double::doubleValue).max().orElseThrow());
-    progress.printf(Locale.ROOT, "optimizing %s p=%d m=%d under memory %s (time limit %s s)...%n", run.schedule(),
-        run.shape().stages(), run.shape().microbatches(), Fmt.num(costs.memLimit()), Fmt.num(seconds));
+    int v = run.shape().chunksPerStage();
+    progress.printf(Locale.ROOT, "optimizing %s p=%d m=%d%s under memory %s (time limit %s s)...%n", run.schedule(),
+        run.shape().stages(), run.shape().microbatches(), v == 1 ? "" : " v=" + v, Fmt.num(costs.memLimit()),
+        Fmt.num(seconds));
     progress.flush();
     OptimizationResult r;
     try {

@@ -53,7 +53,9 @@ public final class PipelineOptions {
     String name = schedule();
     int v = chunks == null ? ScheduleRules.defaultChunks(name) : chunks;
     ScheduleRules.checkChunks(name, v);
-    return new Shape(stages, microbatches, v);
+    Shape shape = new Shape(stages, microbatches, v);
+    PlanRun.checkSize(shape);
+    return shape;
   }
 
   /** The registered names, for picocli's help text; read when the help is printed. */

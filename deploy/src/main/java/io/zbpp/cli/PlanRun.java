@@ -54,13 +54,23 @@ public record PlanRun(String schedule, Shape shape, CostModel costs, Plan plan, 
   /** The most passes a plan may have: far beyond the paper's largest (p=32, m=256: 24,576), well within heap. */
   static final long MAX_PASSES = 10_000_000;
 
-  /** Rejects a shape whose plan could not be held in memory, before planning it. */
-  private static void checkSize(Shape shape) {
-    long passes = 3L * shape.stages() * shape.microbatches() * shape.chunksPerStage();
-    if (passes > MAX_PASSES) {
-      throw new UsageException("--stages [" + shape.stages() + "] x --microbatches [" + shape.microbatches()
-          + "]: " + passes + " passes; at most " + MAX_PASSES + " fit a plan");
+  /**
+   * Rejects a shape whose plan could not be held in memory, before planning it, naming {@code --chunks} when the
+   * shape fits with one chunk per stage (it is then the culprit).
+   */
+  static void checkSize(Shape shape) {
+    long perChunk = 3L * shape.stages() * shape.microbatches();
+    long passes = perChunk * shape.chunksPerStage();
+    if (passes <= MAX_PASSES) {
+      return;
     }
+    if (perChunk <= MAX_PASSES) {
+      throw new UsageException("--chunks [" + shape.chunksPerStage() + "]: " + passes + " passes for p="
+          + shape.stages() + " m=" + shape.microbatches() + "; at most " + MAX_PASSES + " fit a plan (expected "
+          + "--chunks <= " + MAX_PASSES / perChunk + ")");
+    }
+    throw new UsageException("--stages [" + shape.stages() + "] x --microbatches [" + shape.microbatches()
+        + "]: " + passes + " passes; at most " + MAX_PASSES + " fit a plan");
   }
 
   /** The user's limit, or the smaller of it and the one the schedule imposes. */

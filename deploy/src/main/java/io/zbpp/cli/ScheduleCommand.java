@@ -7,11 +7,7 @@ import io.zbpp.schedule.Timeline;
 import io.zbpp.schedule.optimize.OptimizationResult;
 import io.zbpp.schedule.render.AsciiGrid;
 import io.zbpp.schedule.render.SvgTimeline;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -56,6 +52,10 @@ public final class ScheduleCommand implements Callable<Integer> {
   public Integer call() {
     Shape shape = pipeline.shape();
     CostModel costs = cost.costModel(shape.stages());
+    if (optimizer.enabled()) {
+      optimizer.seconds();
+    }
+    checkOutputs();
     PlanRun run = PlanRun.run(pipeline.schedule(), shape, costs);
     OptimizationResult optimized = null;
     if (optimizer.enabled()) {
@@ -66,10 +66,10 @@ public final class ScheduleCommand implements Callable<Integer> {
     }
     Timeline timeline = run.validation().timeline();
     if (planOut != null) {
-      write("--plan-out", planOut, PlanText.formatNamed(run.plan()));
+      OutputFile.write("--plan-out", planOut, PlanText.formatNamed(run.plan()));
     }
     if (svg != null && timeline != null) {
-      write("--svg", svg, SvgTimeline.render(timeline));
+      OutputFile.write("--svg", svg, SvgTimeline.render(timeline));
     }
     String drawn = grid && timeline != null ? AsciiGrid.render(timeline) : null;
     PrintWriter out = spec.commandLine().getOut();
@@ -107,16 +107,16 @@ public final class ScheduleCommand implements Callable<Integer> {
     }
   }
 
-  /** Writes a file, turning an I/O failure into a one-line usage error naming the option and the path. */
-  static void write(String option, Path path, String text) {
-    try {
-      Files.writeString(path, text);
-    } catch (NoSuchFileException e) {
-      throw new UsageException(option + " [" + path + "]: cannot write: no such directory");
-    } catch (AccessDeniedException e) {
-      throw new UsageException(option + " [" + path + "]: cannot write: permission denied");
-    } catch (IOException e) {
-      throw new UsageException(option + " [" + path + "]: cannot write: " + e.getMessage());
+  /** Checks the output files before planning (the optimizer may run for minutes). */
+  private void checkOutputs() {
+    if (planOut != null) {
+      OutputFile.check("--plan-out", planOut);
+    }
+    if (svg != null) {
+      OutputFile.check("--svg", svg);
+    }
+    if (planOut != null && svg != null && planOut.toAbsolutePath().normalize().equals(svg.toAbsolutePath().normalize())) {
+      throw new UsageException("--svg [" + svg + "]: the same file as --plan-out; expected another path");
     }
   }
 }

@@ -43,7 +43,8 @@ final class ScheduleReport {
     return o;
   }
 
-  private static Map<String, Object> costs(CostModel c) {
+  /** The cost model as JSON: per-stage f, b, w, memF, memB, memW and the scalar comm. */
+  static Map<String, Object> costs(CostModel c) {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("f", perStage(c, s -> c.tf(s)));
     o.put("b", perStage(c, s -> c.tb(s)));

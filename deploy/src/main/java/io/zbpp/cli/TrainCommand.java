@@ -33,7 +33,7 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin PipelineOptions pipeline;
 
-  @Option(names = "--iterations", required = true, paramLabel = "N", description = "Training iterations (>= 1).")
+  @Option(names = "--iterations", required = true, paramLabel = "N", description = "Training iterations, 1 to 1000000.")
   int iterations;
 
   @Option(names = "--model", paramLabel = "PRESET", defaultValue = "small",
@@ -77,7 +77,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainReport r = isReference() ? runner.reference(job)
         : processes ? runner.processes(job) : runner.pipeline(job);
     if (timeline != null) {
-      ScheduleCommand.write("--timeline", timeline, TimelineSvg.html(r, -1));
+      OutputFile.write("--timeline", timeline,
+        TimelineSvg.html(r, -1, PlannedRun.of(job.spec(), r).map(PlannedRun::timeline)));
     }
     runner.report(job, r, timeline);
     return 0;
@@ -93,15 +94,13 @@ public final class TrainCommand implements Callable<Integer> {
     GptConfig m = TrainJob.model(model);
     TrainJob.checkPresetFitsBackend(m, b, model);
     int v = isReference() ? referenceChunks(b) : pipeline.shape().chunksPerStage();
-    if (iterations < 1) {
-      throw new UsageException("--iterations [" + iterations + "]: must be at least 1");
-    }
+    Ranges.count("--iterations", iterations, 1, Ranges.MAX_ITERATIONS);
     if (timeline != null) {
       if (isReference()) {
         throw new UsageException("--timeline [" + timeline + "]: the reference trainer runs no pipeline; expected "
             + "a pipeline schedule");
       }
-      TrainJob.checkWritable("--timeline", timeline);
+      OutputFile.check("--timeline", timeline);
     }
     if (processes && isReference()) {
       throw new UsageException("--processes: the reference trainer runs on one device in this JVM; expected a "
@@ -113,6 +112,9 @@ public final class TrainCommand implements Callable<Integer> {
         pipeline.microbatches).chunksPerStage(v).iterations(iterations).availableChunks(m.layers())
         .model(TrainJob.shape(m, microbatchSize));
     costs.apply(s, pipeline.stages, b == Backend.EMULATED);
+    if (b == Backend.EMULATED) {
+      costs.checkEmulatedDuration(pipeline.stages, pipeline.microbatches, iterations);
+    }
     check.apply(s, isReference() ? REFERENCE : pipeline.schedule(), isReference(), pipeline.stages, iterations);
     TrainSpec trainSpec = s.modelSpec(TrainJob.modelSpec(runner, s.build())).build();
     if (!isReference()) {

@@ -13,6 +13,11 @@ import picocli.CommandLine.Option;
  * preset's memory), and the limits are in their unit or multiples of p·ΔM(F) of stage 0.
  */
 public final class TrainCosts {
+  /** The largest {@code --time-scale}. */
+  static final double MAX_TIME_SCALE = 1e6;
+  /** The longest an emulated run may sleep without {@code --long-run}: an hour, in ms. */
+  static final double MAX_EMULATED_MILLIS = 3_600_000;
+
   /** Pass time of the emulated backend when none is given, ms. */
   static final String EMULATED_DEFAULT = "1";
 
@@ -33,8 +38,12 @@ public final class TrainCosts {
   String costComm;
 
   @Option(names = "--time-scale", paramLabel = "K", defaultValue = "1",
-      description = "Multiplies T_F, T_B, T_W and T_comm (default: ${DEFAULT-VALUE}).")
+      description = "Multiplies T_F, T_B, T_W and T_comm, > 0 and <= 1e6 (default: ${DEFAULT-VALUE}).")
   String timeScale;
+
+  @Option(names = "--long-run",
+      description = "Allow an emulated run whose passes sleep for more than an hour in all (refused without it).")
+  boolean longRun;
 
   @Option(names = "--mem-f", paramLabel = "MF",
       description = "Memory delta of a forward pass, dM(F), one value or one per stage, in the unit of "
@@ -66,7 +75,7 @@ public final class TrainCosts {
    * @throws UsageException naming the first bad value
    */
   void apply(TrainSpec.Builder spec, int stages, boolean emulated) {
-    double scale = positive("--time-scale", timeScale);
+    double scale = Numbers.inRange("--time-scale", timeScale, 0, true, MAX_TIME_SCALE);
     double comm = Numbers.time("--cost-comm", costComm) * scale;
     if (emulated || costF != null || costB != null || costW != null) {
       spec.costs(times("--cost-f", costF, stages, scale), times("--cost-b", costB, stages, scale),
@@ -81,10 +90,36 @@ public final class TrainCosts {
           + "]: give at most one");
     }
     if (memLimit != null) {
-      spec.memLimit(positive("--mem-limit", memLimit));
+      spec.memLimit(Numbers.inRange("--mem-limit", memLimit, 0, true, Numbers.MAX_MEMORY));
     }
     if (memLimitFactor != null) {
-      spec.memLimitFactor(positive("--mem-limit-factor", memLimitFactor));
+      spec.memLimitFactor(Numbers.inRange("--mem-limit-factor", memLimitFactor, 0, true,
+          CostOptions.MAX_LIMIT_FACTOR));
+    }
+  }
+
+  /**
+   * Refuses an emulated run that would sleep for more than {@link #MAX_EMULATED_MILLIS} unless {@code
+   * --long-run} is given: at least iterations × m × (T_F + T_B + T_W) of the busiest stage, scaled.
+   */
+  void checkEmulatedDuration(int stages, int microbatches, int iterations) {
+    double scale = Numbers.inRange("--time-scale", timeScale, 0, true, MAX_TIME_SCALE);
+    double[][] t = new double[3][];
+    String[] names = {"--cost-f", "--cost-b", "--cost-w"};
+    String[] texts = {costF, costB, costW};
+    for (int k = 0; k < 3; k++) {
+      t[k] = Numbers.perStage(names[k], texts[k] == null ? EMULATED_DEFAULT : texts[k], stages, true);
+    }
+    double busiest = 0;
+    for (int s = 0; s < stages; s++) {
+      busiest = Math.max(busiest, t[0][s] + t[1][s] + t[2][s]);
+    }
+    double millis = (double) iterations * microbatches * busiest * scale;
+    if (millis > MAX_EMULATED_MILLIS && !longRun) {
+      throw new UsageException(String.format(java.util.Locale.ROOT, "--time-scale [%s] x --cost-f/-b/-w: the emulated passes "
+          + "would sleep at least %.1f h (%d iterations x %d microbatches x %s ms x %s); expected at most 1 h, "
+          + "or add --long-run", timeScale, millis / 3.6e6, iterations, microbatches,
+          Numbers.plain(busiest), timeScale));
     }
   }
 
@@ -95,13 +130,5 @@ public final class TrainCosts {
   /** One value per stage, or empty (from the model preset) when the option is not given. */
   private static java.util.List<Double> deltas(String option, String text, int stages) {
     return text == null ? java.util.List.of() : TrainJob.scaled(Numbers.perStage(option, text, stages, false), 1);
-  }
-
-  private static double positive(String option, String text) {
-    Double x = Numbers.decimal(text);
-    if (x == null || x <= 0 || x.isInfinite()) {
-      throw new UsageException(option + " [" + text + "]: expected a number > 0");
-    }
-    return x;
   }
 }

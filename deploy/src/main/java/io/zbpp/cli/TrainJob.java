@@ -14,8 +14,6 @@ import io.zbpp.runtime.EmulatedBackend;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainSpec;
 import io.zbpp.schedule.Placement;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -109,7 +107,12 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
    */
   static RunnerSpec runner(GptConfig model, Backend backend, long seed, int microbatches, int microbatchSize,
       int stages, int chunksPerStage) {
-    int chunks = stages * chunksPerStage;
+    long chunks = (long) stages * chunksPerStage;
+    if (chunksPerStage > 1 && stages <= model.layers() && chunks > model.layers()) {
+      throw new UsageException("--chunks [" + chunksPerStage + "]: " + stages + " stages × " + chunksPerStage
+          + " chunks need " + chunks + " model chunks, the model has " + model.layers() + " layers (expected "
+          + "--chunks <= " + model.layers() / stages + ")");
+    }
     if (chunks > model.layers()) {
       throw new UsageException("--stages [" + stages + "]: " + stages + " stages × " + chunksPerStage
           + " chunks need " + chunks + " model chunks, the model has " + model.layers() + " layers");
@@ -118,7 +121,7 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
       throw new UsageException("--microbatch-size [" + microbatchSize + "]: must be at least 1");
     }
     try {
-      return RunnerSpec.of(model.name(), backend, seed, microbatches, microbatchSize, chunks);
+      return RunnerSpec.of(model.name(), backend, seed, microbatches, microbatchSize, (int) chunks);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -133,20 +136,6 @@ record TrainJob(TrainSpec spec, RunnerSpec runner) {
       LocalTraining.validate(spec);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
-    }
-  }
-
-  /**
-   * Fails early when {@code file} is an existing directory or its directory does not exist (the file is written
-   * after training).
-   */
-  static void checkWritable(String option, Path file) {
-    if (Files.isDirectory(file)) {
-      throw new UsageException(option + " [" + file + "]: is a directory; expected a file path");
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir != null && !Files.isDirectory(dir)) {
-      throw new UsageException(option + " [" + file + "]: cannot write: no such directory");
     }
   }
 

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
@@ -187,8 +188,18 @@ final class TrainRunner {
     out.flush();
   }
 
-  /** The fields of {@code zbpp train --json}, in order. */
+  /** Why the emulated backend's losses and digest are null. */
+  static final String EMULATED_NO_ARITHMETIC = "emulated backend: passes sleep, no arithmetic";
+
+  /**
+   * The fields of {@code zbpp train --json}, in order. A field that is null says why in {@code nullReasons}
+   * (field name to reason): the emulated backend computes no losses and no parameters, the reference trainer
+   * runs no pipeline.
+   */
   static Map<String, Object> json(TrainJob job, TrainReport r) {
+    boolean emulated = job.runner().backend() == Backend.EMULATED;
+    Optional<PlannedRun> planned = PlannedRun.of(job.spec(), r);
+    Map<String, String> why = new LinkedHashMap<>();
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("schedule", r.schedule());
     o.put("backend", name(job.runner().backend()));
@@ -201,13 +212,38 @@ final class TrainRunner {
     o.put("microbatchSize", job.runner().microbatchSize());
     o.put("iterations", job.spec().iterations());
     o.put("seed", job.runner().seed());
-    o.put("losses", r.losses());
-    o.put("paramsSha256", r.paramsSha256());
+    o.put("losses", emulated ? null : Json.exact(r.losses()));
+    o.put("paramsSha256", emulated ? null : r.paramsSha256());
+    if (emulated) {
+      why.put("losses", EMULATED_NO_ARITHMETIC);
+      why.put("paramsSha256", EMULATED_NO_ARITHMETIC);
+    }
     o.put("predictedBubbleRate", r.predictedBubbleRate());
     o.put("realizedBubbleRate", r.realizedBubbleRate());
     o.put("realizedBubbleRates", r.realizedBubbleRates());
     o.put("iterationMillis", r.iterationMillis());
     o.put("samplesPerSecond", r.samplesPerSecond());
+    o.put("steadyIterations", steadyIterations(r));
+    o.put("costs", planned.map(p -> ScheduleReport.costs(p.costs())).orElse(null));
+    o.put("plannedPeakMemory", planned.map(p -> (Object) p.timeline().peakMemory()).orElse(null));
+    o.put("measuredPeakBytes", r.peakBytes().isEmpty() || emulated ? null : r.peakBytes());
+    o.put("cores", Runtime.getRuntime().availableProcessors());
+    o.put("coreWaitShare", emulated ? null : r.coreWaitShare());
+    if (planned.isEmpty()) {
+      String ref = "the reference trainer runs no pipeline plan";
+      why.put("predictedBubbleRate", ref);
+      why.put("realizedBubbleRate", ref);
+      why.put("costs", ref);
+      why.put("plannedPeakMemory", ref);
+    }
+    if (r.peakBytes().isEmpty() || emulated) {
+      why.put("measuredPeakBytes", emulated ? "emulated backend: no tensors are held" : "not measured");
+    }
+    if (emulated) {
+      why.put("coreWaitShare", "emulated backend: passes sleep instead of using a core");
+    } else if (Double.isNaN(r.coreWaitShare())) {
+      why.put("coreWaitShare", "thread CPU time not measured");
+    }
     OptimizerOptions check = job.spec().optimizer();
     if (check.checked()) {
       o.put("postValidation", check.check() == OptimizerOptions.Check.POST_VALIDATION ? "on" : "off");
@@ -217,6 +253,7 @@ final class TrainRunner {
       o.put("rollbackMode", r.optimizer().rollbackMode());
       o.put("rollbackBytes", r.optimizer().rollbackBytes());
     }
+    o.put("nullReasons", why);
     return o;
   }
 
@@ -225,22 +262,48 @@ final class TrainRunner {
    * computed (the emulated backend's losses are 0).
    */
   static String summary(TrainReport r, boolean emulated) {
+    String steadyWhat = steadyIterations(r) == r.iterationMillis().size() ? "the only iteration, JIT warm-up "
+        + "included" : "mean of iterations after the first";
     StringBuilder sb = new StringBuilder();
     List<Double> l = r.losses();
     sb.append(emulated ? String.format(Locale.ROOT, "%s over %d iterations%n", EMULATED_LOSS, l.size())
         : String.format(Locale.ROOT, "loss %.4f -> %.4f over %d iterations%n", l.get(0), l.get(l.size() - 1),
             l.size()));
     if (Double.isFinite(r.predictedBubbleRate())) {
-      sb.append(String.format(Locale.ROOT, "bubble rate: predicted %.4f, realized %.4f (mean of iterations after "
-          + "the first)%n", r.predictedBubbleRate(), r.realizedBubbleRate()));
+      sb.append(String.format(Locale.ROOT, "bubble rate: predicted %.4f, realized %.4f (%s)%n",
+          r.predictedBubbleRate(), r.realizedBubbleRate(), steadyWhat));
+      if (!emulated && Double.isFinite(r.coreWaitShare())) {
+        sb.append(String.format(Locale.ROOT, "passes ran on a core %.0f%% of their wall time; %.0f%% was waiting "
+            + "for one%n", 100 * (1 - r.coreWaitShare()), 100 * r.coreWaitShare()));
+      }
+      sb.append(coresLine(r.stages(), Runtime.getRuntime().availableProcessors(), emulated));
     }
     double steady = r.iterationMillis().subList(r.iterationMillis().size() > 1 ? 1 : 0, r.iterationMillis().size())
         .stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-    sb.append(String.format(Locale.ROOT, "iteration %.1f ms, %.1f samples/s (after the first)%n", steady,
-        r.samplesPerSecond()));
+    sb.append(String.format(Locale.ROOT, "iteration %.1f ms, %.1f samples/s (%s)%n", steady,
+        r.samplesPerSecond(), steadyWhat.replace("mean of iterations after the first", "after the first")));
     sb.append(checkLine(r.optimizer()));
-    sb.append("paramsSha256 ").append(r.paramsSha256()).append('\n');
+    sb.append("paramsSha256 ").append(emulated ? "none (" + EMULATED_NO_ARITHMETIC + ")" : r.paramsSha256())
+        .append('\n');
     return sb.toString();
+  }
+
+  /** How many iterations the steady-state figures average: all but the first, or the only one. */
+  static int steadyIterations(TrainReport r) {
+    int n = r.iterationMillis().size();
+    return n > 1 ? n - 1 : n;
+  }
+
+  /**
+   * One line when the stages' threads outnumber the cores: part of the realized bubble is then waiting for a
+   * core, not the schedule; empty otherwise (and on the emulated backend, whose passes sleep).
+   */
+  static String coresLine(int stages, int cores, boolean emulated) {
+    if (emulated || cores >= stages) {
+      return "";
+    }
+    return String.format(Locale.ROOT, "note: %d stages share %d cores, so part of the realized bubble is stages "
+        + "waiting for a core, not the schedule%n", stages, cores);
   }
 
   /**

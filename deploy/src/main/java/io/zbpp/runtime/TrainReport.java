@@ -24,11 +24,21 @@ import java.util.List;
  * @param planText the plan that ran (plan-file format)
  * @param optimizer what the optimizer check did: rollbacks (summed over stages), skipped and clipped steps, the
  *     rollback mode and the largest bytes one stage kept for exact rollback (docs/post-validation.md)
+ * @param peakBytes per stage, the most bytes its chunks held (stashed activations and the tensors W keeps) after
+ *     any op of any iteration, as the stage measured them; empty when not measured
  */
 public record TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
     double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
     List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText,
-    OptimizerStats optimizer) {
+    OptimizerStats optimizer, List<Long> peakBytes) {
+  public TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
+      double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
+      List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText,
+      OptimizerStats optimizer) {
+    this(schedule, stages, microbatches, losses, paramsSha256, predictedBubbleRate, realizedBubbleRate,
+        realizedBubbleRates, iterationMillis, samplesPerSecond, timeline, planText, optimizer, List.of());
+  }
+
   public TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
       double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
       List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText) {
@@ -41,14 +51,44 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
     realizedBubbleRates = List.copyOf(realizedBubbleRates);
     iterationMillis = List.copyOf(iterationMillis);
     timeline = List.copyOf(timeline);
+    peakBytes = List.copyOf(peakBytes);
   }
 
   /**
    * One compute pass as it ran; times in ms from the earliest pass start of its iteration (one JVM, one
    * clock).
+   *
+   * @param cpuMillis the CPU time its stage's thread got during the pass, NaN when not measured
    */
   public record TimelineBar(int iteration, int stage, String op, int microbatch, int chunk, double startMillis,
-      double endMillis) {}
+      double endMillis, double cpuMillis) {
+    public TimelineBar(int iteration, int stage, String op, int microbatch, int chunk, double startMillis,
+        double endMillis) {
+      this(iteration, stage, op, microbatch, chunk, startMillis, endMillis, Double.NaN);
+    }
+  }
+
+  /**
+   * The share of the passes' wall time (iterations after the first when there are several) in which their
+   * threads had no core: 1 − CPU time / wall time, summed over the passes of every stage; NaN when the CPU
+   * time was not measured.
+   */
+  public double coreWaitShare() {
+    int skip = iterationMillis.size() > 1 ? 1 : 0;
+    double wall = 0;
+    double cpu = 0;
+    for (TimelineBar b : timeline) {
+      if (b.iteration() < skip) {
+        continue;
+      }
+      if (Double.isNaN(b.cpuMillis())) {
+        return Double.NaN;
+      }
+      wall += b.endMillis() - b.startMillis();
+      cpu += Math.min(b.cpuMillis(), b.endMillis() - b.startMillis());
+    }
+    return wall > 0 ? 1 - cpu / wall : Double.NaN;
+  }
 
   static TrainReport of(TrainSpec spec, String scheduleName, JobFinished f) {
     List<IterationResult> its = f.iterations();
@@ -60,7 +100,20 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
     double samples = meanMillis > 0 ? spec.microbatches() * spec.microbatchSize() * 1000.0 / meanMillis : 0;
     return new TrainReport(scheduleName, spec.stages(), spec.microbatches(), losses, f.paramsSha256(),
         f.predictedBubbleRate(), mean(bubbles.subList(skip, bubbles.size())), bubbles, millis, samples,
-        bars(its), f.planText(), f.optimizer());
+        bars(its), f.planText(), f.optimizer(), peaks(spec.stages(), its));
+  }
+
+  /** Per stage, the largest peak any iteration reported. */
+  private static List<Long> peaks(int stages, List<IterationResult> its) {
+    long[] peak = new long[stages];
+    for (IterationResult r : its) {
+      for (StageTrace t : r.stages()) {
+        if (t.stage() >= 0 && t.stage() < stages) {
+          peak[t.stage()] = Math.max(peak[t.stage()], t.peakBytes());
+        }
+      }
+    }
+    return java.util.Arrays.stream(peak).boxed().toList();
   }
 
   private static List<TimelineBar> bars(List<IterationResult> its) {
@@ -71,40 +124,12 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
       for (StageTrace t : r.stages()) {
         for (PassRecord p : t.passes()) {
           out.add(new TimelineBar(r.iteration(), t.stage(), p.op().name(), p.microbatch(), p.chunk(),
-              (p.startNanos() - origin) / 1e6, (p.endNanos() - origin) / 1e6));
+              (p.startNanos() - origin) / 1e6, (p.endNanos() - origin) / 1e6,
+              p.cpuNanos() < 0 ? Double.NaN : p.cpuNanos() / 1e6));
         }
       }
     }
     return out;
-  }
-
-  /** The {@code zbpp train --json} object: the issue's fields (the timeline is left to {@link TimelineSvg}). */
-  public String toJson() {
-    return "{\"schedule\": \"" + schedule + "\", \"stages\": " + stages + ", \"microbatches\": " + microbatches
-        + ", \"losses\": " + numbers(losses) + ", \"paramsSha256\": \"" + paramsSha256
-        + "\", \"predictedBubbleRate\": " + number(predictedBubbleRate) + ", \"realizedBubbleRate\": "
-        + number(realizedBubbleRate) + ", \"realizedBubbleRates\": " + numbers(realizedBubbleRates)
-        + ", \"iterationMillis\": " + numbers(iterationMillis) + ", \"samplesPerSecond\": "
-        + number(samplesPerSecond) + optimizerJson() + "}";
-  }
-
-  /** {@code rollbacks}, {@code skippedSteps}, {@code clippedSteps}: only when the job had an optimizer check. */
-  private String optimizerJson() {
-    if (optimizer.equals(OptimizerStats.none())) {
-      return "";
-    }
-    return ", \"rollbacks\": " + optimizer.rollbacks() + ", \"skippedSteps\": " + optimizer.skippedSteps()
-        + ", \"clippedSteps\": " + optimizer.clippedSteps() + ", \"rollbackMode\": \"" + optimizer.rollbackMode()
-        + "\", \"rollbackBytes\": " + optimizer.rollbackBytes();
-  }
-
-  private static String numbers(List<Double> v) {
-    return v.stream().map(TrainReport::number).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
-  }
-
-  /** A JSON number; NaN and infinities (not JSON) become null. */
-  private static String number(double d) {
-    return Double.isFinite(d) ? Double.toString(d) : "null";
   }
 
   private static double mean(List<Double> v) {

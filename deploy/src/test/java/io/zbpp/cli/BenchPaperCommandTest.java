@@ -22,12 +22,29 @@ class BenchPaperCommandTest {
       assertThat(row.get("valid").getAsBoolean()).isTrue();
       assertThat(row.get("planMillis").getAsDouble()).isNotNegative();
       // 1F1B holds p microbatches' activations on stage 0.
-      assertThat(row.get("peakInMB").getAsDouble()).isEqualTo(row.get("stages").getAsDouble());
+      assertThat(row.get("peakInUnitsOfMemF").getAsDouble()).isEqualTo(row.get("stages").getAsDouble());
+      assertThat(row.get("peakInMB")).isEqualTo(row.get("peakInUnitsOfMemF"));
     });
     List<JsonObject> published = rows.stream().filter(row -> !row.get("published").isJsonNull()).toList();
     assertThat(published).hasSize(4);
     assertThat(published).allSatisfy(row -> assertThat(row.get("bubbleRate").getAsDouble())
         .isCloseTo(row.get("published").getAsDouble(), within(1e-4)));
+  }
+
+  @Test
+  void everyRowCarriesItsCostModelAndTheScheduleCommandThatReproducesIt() {
+    Cli r = Cli.run("bench", "paper", "--json", "--schedules", "zb-2p,zb-h1");
+
+    List<JsonObject> rows = r.json().getAsJsonArray("rows").asList().stream()
+        .map(JsonElement::getAsJsonObject).toList();
+    for (JsonObject row : List.of(rows.get(0), rows.get(3), rows.get(rows.size() - 1))) {
+      assertThat(row.getAsJsonObject("costs").keySet()).contains("f", "b", "w", "comm", "memF", "memB", "memW");
+      String command = row.get("command").getAsString();
+      Cli again = Cli.run((command.substring("zbpp ".length()) + " --json").split(" "));
+      assertThat(again.exit()).as(command + "\n" + again.err()).isZero();
+      assertThat(again.json().get("bubbleRate")).as(command).isEqualTo(row.get("bubbleRate"));
+      assertThat(again.json().get("costs")).isEqualTo(row.get("costs"));
+    }
   }
 
   @Test
@@ -43,16 +60,16 @@ class BenchPaperCommandTest {
   }
 
   @Test
-  void optimizesZb1pAndZb2pWithABoundNeverAboveTheOptimizedPlan() {
+  void optimizesZb1pZb2pAndZbVWithABoundNeverAboveTheOptimizedPlan() {
     Cli r = Cli.run("bench", "paper", "--json", "--schedules", "zb-1p,zb-2p,zb-v", "--optimize", "--time-limit",
         "0.2");
 
     assertThat(r.exit()).isZero();
     List<JsonObject> rows = r.json().getAsJsonArray("optimized").asList().stream()
         .map(JsonElement::getAsJsonObject).toList();
-    assertThat(rows).hasSize(24); // zb-v (2 chunks) is left out of the optimizer's table
+    assertThat(rows).hasSize(36); // zb-v optimized on its own V placement, under its own peak memory
     assertThat(rows).allSatisfy(row -> {
-      assertThat(row.get("schedule").getAsString()).isIn("zb-1p", "zb-2p");
+      assertThat(row.get("schedule").getAsString()).isIn("zb-1p", "zb-2p", "zb-v");
       double heuristic = row.get("heuristicBubbleRate").getAsDouble();
       double optimized = row.get("optimizedBubbleRate").getAsDouble();
       assertThat(optimized).isLessThanOrEqualTo(heuristic + 1e-12);

@@ -56,7 +56,7 @@ class BenchPostvalCommandTest {
             "--iterations [1]: must be at least 2 (the first is left out)"),
         Arguments.of(new String[] {"bench", "postval", "--repeat", "0"}, "--repeat [0]: must be at least 1"),
         Arguments.of(new String[] {"bench", "postval", "--time-scale", "0"},
-            "--time-scale [0.0]: expected a number > 0"));
+            "--time-scale [0.0]: expected a number > 0 and <= 1e6"));
   }
 
   @ParameterizedTest

@@ -54,7 +54,8 @@ class BenchRuntimeAndOpsCommandTest {
             "--schedules [nope]: unknown; expected one of " + String.join(", ", io.zbpp.schedule.Schedules.names())),
         Arguments.of(new String[] {"bench", "runtime", "--iterations", "1"},
             "--iterations [1]: must be at least 2 (the first is left out)"),
-        Arguments.of(new String[] {"bench", "runtime", "--time-scale", "0"}, "--time-scale [0.0]: expected a number > 0"),
+        Arguments.of(new String[] {"bench", "runtime", "--time-scale", "0"},
+            "--time-scale [0.0]: expected a number > 0 and <= 1e6"),
         Arguments.of(new String[] {"bench", "ops", "--model", "huge"},
             "--model [huge]: unknown preset; expected one of tiny, small, 1.5b, 6.2b, 14.6b, 28.3b"));
   }

@@ -21,7 +21,9 @@ class DemoCommandTest {
     String last = String.join("\n", java.util.Arrays.copyOfRange(lines, indexOfSampleHeader(lines) + 1,
         lines.length));
     assertThat(last).startsWith("The ").hasSize(4 + 30);
-    assertThat(Files.readString(html)).contains("zb-2p, p=4, m=8, iteration 1");
+    String page = Files.readString(html);
+    assertThat(page).contains("zb-2p, p=4, m=8, iteration 2 of 2");
+    TimelinePage.assertReadable(page, 4);
   }
 
   private static int indexOfSampleHeader(String[] lines) {

@@ -41,6 +41,28 @@ class OptimizeOptionTest {
     assertThat(Simulator.simulate(written, costs).cost()).isEqualTo(cost);
   }
 
+  @ParameterizedTest
+  @CsvSource({"zb-v", "1f1b-i"})
+  void optimizesTwoChunkSchedulesAndWritesChunkTokens(String schedule, @TempDir Path dir) throws Exception {
+    Path planFile = dir.resolve("opt.plan");
+    // Uneven stages leave bubbles that the V and interleaved templates do not fill.
+    Cli r = Cli.run("schedule", "--schedule", schedule, "--stages", "3", "--microbatches", "4", "--cost-f",
+        "1,2,1", "--cost-b", "1,2,1.5", "--cost-w", "1,1,0.5", "--optimize", "--time-limit", "10", "--json",
+        "--plan-out", planFile.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonObject j = r.json();
+    double cost = j.get("cost").getAsDouble();
+    assertThat(cost).isLessThanOrEqualTo(j.get("warmStartCost").getAsDouble());
+    assertThat(j.get("lowerBound").getAsDouble()).isLessThanOrEqualTo(cost);
+    Plan written = PlanText.parse(Files.readString(planFile));
+    assertThat(written.placement().chunksPerStage()).isEqualTo(2);
+    assertThat(Files.readString(planFile)).contains("F0.5"); // chunk 5: stage 0 holds it in V, stage 2 in 1f1b-i
+    CostModel costs = CostModel.builder(3).tf(1, 2, 1).tb(1, 2, 1.5).tw(1, 1, 0.5)
+        .memLimit(j.get("memLimit").getAsDouble()).build();
+    assertThat(Validator.validate(written, costs).orThrow().cost()).isEqualTo(cost);
+  }
+
   @Test
   void provesZbH1OptimalUnderOneFOneBsMemory() {
     Cli r = Cli.run("schedule", "--schedule", "zb-1p", "--stages", "4", "--microbatches", "8", "--optimize",
@@ -66,13 +88,11 @@ class OptimizeOptionTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "--schedule zb-v --stages 2 --microbatches 4 --optimize --time-limit 1"
-          + "|--optimize: zb-v runs 2 chunks per stage; the optimizer handles single-chunk schedules only (v = 1)",
       "--schedule zb-h1 --stages 2 --microbatches 4 --time-limit 3|--time-limit [3]: only with --optimize",
       "--schedule zb-h1 --stages 2 --microbatches 4 --optimize --time-limit 0"
-          + "|--time-limit [0]: must be a number of seconds > 0",
+          + "|--time-limit [0]: must be a number of seconds > 0 and <= 86400",
       "--schedule zb-h1 --stages 2 --microbatches 4 --optimize --time-limit -2"
-          + "|--time-limit [-2]: must be a number of seconds > 0"})
+          + "|--time-limit [-2]: must be a number of seconds > 0 and <= 86400"})
   void rejectsBadOptimizerInputWithOneLine(String args, String message) {
     Cli r = Cli.run(("schedule " + args).split(" "));
 

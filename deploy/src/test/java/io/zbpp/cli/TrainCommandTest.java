@@ -68,8 +68,9 @@ class TrainCommandTest {
     assertThat(c.out()).contains("iteration 1/2  loss ", "iteration 2/2  loss ", "bubble rate: predicted ",
         "paramsSha256 ", "timeline written to " + html);
     String page = Files.readString(html);
-    assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "1f1b, p=2, m=2, iteration 1");
-    assertThat(page.split("<rect", -1)).hasSize(1 + 2 * 2 * 2); // p·m forward and fused backward passes
+    assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "1f1b, p=2, m=2, iteration 2 of 2");
+    // p·m forward and fused backward passes, planned and realized
+    assertThat(page.split("class=\"pass ", -1)).hasSize(1 + 2 * 2 * 2 * 2);
   }
 
   @Test
@@ -82,7 +83,10 @@ class TrainCommandTest {
     assertThat(o.get("backend").getAsString()).isEqualTo("emulated");
     // 1F1B, p=2, m=3: m + p − 1 = 4 slots of F + BW = 3 ms on the critical path (12 ms; no sleep: ~1 ms)
     assertThat(o.getAsJsonArray("iterationMillis").get(1).getAsDouble()).isGreaterThanOrEqualTo(8.0);
-    assertThat(o.getAsJsonArray("losses").get(0).getAsDouble()).isZero();
+    assertThat(o.get("losses").isJsonNull()).isTrue();
+    assertThat(o.get("paramsSha256").isJsonNull()).isTrue();
+    assertThat(o.getAsJsonObject("nullReasons").get("losses").getAsString()).contains("emulated backend");
+    assertThat(o.getAsJsonObject("nullReasons").get("paramsSha256").getAsString()).contains("no arithmetic");
   }
 
   @Test
@@ -172,7 +176,7 @@ class TrainCommandTest {
             + "stage 0: peak memory 180224.0 exceeds the limit 100000.0"),
         Arguments.of(List.of("--mem-limit-factor", "0.5"), "--mem-limit-factor [0.5] (limit 90112.0): infeasible "
             + "for 1f1b with p=4 m=8: stage 0: peak memory 180224.0 exceeds the limit 90112.0"),
-        Arguments.of(List.of("--mem-limit", "-1"), "--mem-limit [-1]: expected a number > 0"),
+        Arguments.of(List.of("--mem-limit", "-1"), "--mem-limit [-1]: out of range; expected a number > 0 and <= 1e15"),
         Arguments.of(List.of("--schedule", "nope"), "--schedule [nope]: unknown; expected one of "
             + String.join(", ", io.zbpp.schedule.Schedules.names())),
         Arguments.of(List.of("--cost-f", "1,2"), "--cost-f [1,2]: 2 values for 4 stages; expected one value or 4, "
@@ -181,7 +185,7 @@ class TrainCommandTest {
             + "one per stage"),
         Arguments.of(List.of("--mem-b", "0,0,0,0,0"), "--mem-b [0,0,0,0,0]: 5 values for 4 stages; expected one "
             + "value or 4, one per stage"),
-        Arguments.of(List.of("--mem-w", "x"), "--mem-w [x]: not a number; expected a number, or a comma list with "
+        Arguments.of(List.of("--mem-w", "x"), "--mem-w [x]: not a number; expected a number from -1e15 to 1e15, or a comma list with "
             + "one per stage"),
         Arguments.of(List.of("--mem-f", "1", "--mem-b", "0", "--mem-w", "-1", "--mem-limit-factor", "0.5"),
             "--mem-limit-factor [0.5] (limit 2.0): infeasible for 1f1b with p=4 m=8: stage 0: peak memory 4.0 "
@@ -190,7 +194,7 @@ class TrainCommandTest {
             "0.5"), "--mem-limit [0.5]: below one microbatch's activation memory; give at least 1 (max over stages "
                 + "of ΔM(F) + max(0, ΔM(B)))"),
         Arguments.of(List.of("--timeline", "/nonexistent-dir/t.html"),
-            "--timeline [/nonexistent-dir/t.html]: cannot write: no such directory"),
+            "--timeline [/nonexistent-dir/t.html]: cannot write: no such directory /nonexistent-dir"),
         Arguments.of(List.of("--timeline", TMP.toString()),
             "--timeline [" + TMP + "]: is a directory; expected a file path"),
         Arguments.of(List.of("--model", "28.3b"), "--model [28.3b]: the paper's model shapes are for --backend "

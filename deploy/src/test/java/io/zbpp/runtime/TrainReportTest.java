@@ -12,19 +12,12 @@ class TrainReportTest {
       List.of(new TimelineBar(1, 0, "F", 0, 0, 0, 1), new TimelineBar(1, 1, "BW", 0, 1, 1.5, 3)), "0: F0 BW0\n");
 
   @Test
-  void writesTheIssuesJsonFields() {
-    assertThat(REPORT.toJson()).isEqualTo("{\"schedule\": \"1f1b\", \"stages\": 2, \"microbatches\": 1, "
-        + "\"losses\": [0.5, null], \"paramsSha256\": \"ab\", \"predictedBubbleRate\": 0.25, "
-        + "\"realizedBubbleRate\": 0.3, \"realizedBubbleRates\": [0.2, 0.3], \"iterationMillis\": [10.0, 8.0], "
-        + "\"samplesPerSecond\": 125.0}");
-  }
-
-  @Test
   void drawsOneBoxPerPassOfTheChosenIteration() {
     String html = TimelineSvg.html(REPORT, 1);
 
-    assertThat(html).contains("<title>F0 0.000–1.000 ms</title>").contains("<title>BW0 1.500–3.000 ms</title>")
-        .contains("bubble predicted 0.2500, realized 0.3000");
-    assertThat(html.split("<rect ", -1)).hasSize(3);
+    assertThat(html).contains("<title>F0 chunk 0 [0.000, 1.000] ms</title>")
+        .contains("<title>BW0 chunk 1 [1.500, 3.000] ms</title>")
+        .contains("iteration 2 of 2").contains("bubble rate predicted 0.2500, realized 0.3000");
+    assertThat(html.split("class=\"pass ", -1)).hasSize(3);
   }
 }

@@ -38,6 +38,7 @@ final class ChunkSet implements AutoCloseable {
   Computed run(ProgramInstruction in, int iteration, HostTensor input) {
     ChunkRunner r = runner(in.chunk());
     int j = in.microbatch();
+    long cpuStart = ThreadCpu.nanos();
     long start = System.nanoTime();
     HostTensor out = null;
     double loss = Double.NaN;
@@ -54,7 +55,8 @@ final class ChunkSet implements AutoCloseable {
           throw new IllegalArgumentException(in + " is not a pass (optimizer ops run in StageOptimizer)");
     }
     long end = System.nanoTime();
-    return new Computed(out, loss, start, end, bytesHeld());
+    long cpu = cpuStart < 0 ? cpuStart : ThreadCpu.nanos() - cpuStart;
+    return new Computed(out, loss, start, end, bytesHeld(), false, cpu);
   }
 
   long bytesHeld() {

@@ -310,7 +310,8 @@ final class StageRun {
   void complete(Computed done) {
     ProgramInstruction in = current();
     if (in.op().isCompute()) {
-      passes.add(new PassRecord(in.op(), in.microbatch(), in.chunk(), done.startNanos(), done.endNanos()));
+      passes.add(new PassRecord(in.op(), in.microbatch(), in.chunk(), done.startNanos(), done.endNanos(),
+          done.cpuNanos()));
     }
     if (in.op() == ProgramOp.LOSS) {
       losses.add(new LossRecord(in.microbatch(), done.loss()));

@@ -11,19 +11,24 @@ import com.google.ortools.sat.ReservoirConstraint;
  * A stage's memory limit in CP-SAT. The running sum of ΔM in plan order peaks right after some pass; with
  * passes of one stage at distinct start times, it equals the level at any time of: every microbatch holds
  * ΔM(F) from its F's start to its B's start, ΔM(F)+ΔM(B) from there to its W's start, and the rest
- * ΔM(F)+ΔM(B)+ΔM(W) afterwards. When those three amounts are non-negative (the paper's M_B, M_W, 0) this is
- * a cumulative constraint over 2–3 intervals per microbatch with the limit as capacity — linear in m, where
+ * ΔM(F)+ΔM(B)+ΔM(W) afterwards, summed over the stage's chunks (each with its own deltas). When those three
+ * amounts are non-negative (the paper's M_B, M_W, 0) this is a cumulative constraint over 2–3 intervals per
+ * chunk microbatch with the limit as capacity — linear in v·m, where
  * CP-SAT's reservoir expands into a quadratic number of literals. Otherwise a reservoir with events at pass
  * starts is used.
  */
 final class MemoryModel {
   private MemoryModel() {}
 
-  /** Whether the cumulative form applies to stage s. */
+  /** Whether the cumulative form applies to stage s (to each of its chunks). */
   static boolean cumulative(Instance in, int s) {
-    long f = in.mem[s][Instance.F];
-    long fb = f + in.mem[s][Instance.B];
-    return f >= 0 && fb >= 0 && fb + in.mem[s][Instance.W] >= 0;
+    boolean ok = true;
+    for (int c : in.chunksOf(s)) {
+      long f = in.mem[c][Instance.F];
+      long fb = f + in.mem[c][Instance.B];
+      ok &= f >= 0 && fb >= 0 && fb + in.mem[c][Instance.W] >= 0;
+    }
+    return ok;
   }
 
   /**
@@ -41,14 +46,22 @@ final class MemoryModel {
       addReservoir(model, in, s, start);
       return;
     }
-    long f = in.mem[s][Instance.F];
-    long fb = f + in.mem[s][Instance.B];
-    long rest = fb + in.mem[s][Instance.W];
     CumulativeConstraint c = model.addCumulative(in.memLimit);
+    for (int chunk : in.chunksOf(s)) {
+      add(model, c, in, chunk, start, fixed, from, end, hint);
+    }
+  }
+
+  /** One chunk's microbatches as demands on its stage's cumulative constraint. */
+  private static void add(CpModel model, CumulativeConstraint c, Instance in, int chunk, LinearArgument[] start,
+      long[] fixed, long from, long end, long[] hint) {
+    long f = in.mem[chunk][Instance.F];
+    long fb = f + in.mem[chunk][Instance.B];
+    long rest = fb + in.mem[chunk][Instance.W];
     for (int j = 0; j < in.m; j++) {
-      int idF = in.id(s, Instance.F, j);
-      int idB = in.id(s, Instance.B, j);
-      int idW = in.id(s, Instance.W, j);
+      int idF = in.id(chunk, Instance.F, j);
+      int idB = in.id(chunk, Instance.B, j);
+      int idW = in.id(chunk, Instance.W, j);
       if (rest == 0 && fixed != null && fixed[idW] >= 0 && fixed[idW] < from) {
         continue;
       }
@@ -77,12 +90,11 @@ final class MemoryModel {
 
   private static void addReservoir(CpModel model, Instance in, int s, LinearArgument[] start) {
     long negative = 0;
-    for (int k = 0; k < 3; k++) {
-      negative += in.m * Math.abs(in.mem[s][k]);
+    for (int id : in.stageIds(s)) {
+      negative += Math.abs(in.mem(id));
     }
     ReservoirConstraint r = model.addReservoirConstraint(-negative - 1, in.memLimit);
-    for (int k = 0; k < 3 * in.m; k++) {
-      int id = s * 3 * in.m + k;
+    for (int id : in.stageIds(s)) {
       r.addEvent(start[id], in.mem(id));
     }
   }

@@ -26,7 +26,7 @@ final class NeighbourhoodSearch {
   static Outcome run(Instance in, Paths paths, Incumbent start, long lb, SolverOptions opts, Deadline deadline) {
     Random rnd = new Random(opts.seed());
     Incumbent best = start;
-    double perPass = (double) makespan(in, best) / (3.0 * in.m);
+    double perPass = (double) makespan(in, best) / in.stagePasses();
     double delta = perPass * INITIAL_WINDOW_PASSES / in.p;
     for (int step = 0; best.cost() > lb && deadline.left() > 0.1; step++) {
       long span = makespan(in, best);
@@ -50,7 +50,7 @@ final class NeighbourhoodSearch {
       }
       ScheduleModel model = new ScheduleModel(in, paths, best.order(), best.start(), prefix, middleEnd, lb,
           best.cost(), true);
-      CpSolver solver = Sat.solver(opts, Math.min(WINDOW_SECONDS, deadline.left()), 1000 + step);
+      CpSolver solver = Sat.solver(opts, deadline.take(WINDOW_SECONDS), 1000 + step);
       solver.getParameters().setCpModelProbingLevel(0).setSymmetryLevel(0).setCpModelPresolve(false);
       CpSolverStatus status = solver.solve(model.model);
       if (opts.log() && status == CpSolverStatus.MODEL_INVALID) {

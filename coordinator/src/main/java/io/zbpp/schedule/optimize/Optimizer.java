@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The exact schedule optimizer (docs/design.md §4): the single-chunk plan of least cost under the cost model's
- * memory limit, or, within the time limit, the best plan found with a proven lower bound.
+ * The exact schedule optimizer (docs/design.md §4, docs/optimizer.md): the plan of least cost under the cost
+ * model's memory limit for the warm start's placement (single-chunk, or v chunks per stage as in ZB-V and
+ * interleaved 1F1B), or, within the time limit, the best plan found with a proven lower bound.
  *
  * <p>Cost is the {@link Simulator}'s: each stage runs its order as soon as dependencies allow and the cost
  * is the largest stage span. Times are integral in the model at the {@link TimeScale} resolution (1 µs for
@@ -22,16 +23,17 @@ import java.util.stream.IntStream;
  * bound is reduced by the stated {@link OptimizationResult#roundingError()} so that it stays a bound.
  *
  * <p>The search: (1) the closed-form lower bound ({@link StageBound}); (2) the incumbent is the best of the
- * warm start (fused BW split into B, W) and the {@link #constructive} plans, searched within 30 % of the
- * budget; (3) single-stage relaxations raise the bound (short stages only); (4) up to
+ * warm start (fused BW split into B, W) and the {@link #constructive} plans (multi-chunk: the
+ * {@link ChunkListScheduler}), searched within 30 % of the budget; (3) single-stage relaxations raise the
+ * bound (short stages only); (4) up to
  * {@link #FULL_MODEL_PASSES} passes the full CP-SAT model hinted with the incumbent, beyond that
  * large-neighbourhood search ({@link NeighbourhoodSearch}), for the rest of the budget. The result is never
  * worse than the warm start (it falls back to it), and its plan passes the {@link Validator}.
  */
 public final class Optimizer {
   /**
-   * Instances with at most this many passes (3·p·m; all p=8 paper settings) are solved with the full model,
-   * larger ones by neighbourhood search; system property {@code zbpp.fullModelPasses} overrides it.
+   * Instances with at most this many passes (3·p·v·m; the p=8 paper settings, with v = 2 those of m ≤ 32) are
+   * solved with the full model, larger ones by neighbourhood search; system property {@code zbpp.fullModelPasses} overrides it.
    */
   static final int FULL_MODEL_PASSES = Integer.getInteger("zbpp.fullModelPasses", 1600);
 
@@ -45,15 +47,16 @@ public final class Optimizer {
     check(shape, costs, warmStart);
     Sat.load();
     double warmCost = Validator.validate(warmStart, costs).orThrow().cost();
-    Instance in = new Instance(costs, shape.microbatches(), TimeScale.of(costs));
+    Instance in = new Instance(costs, warmStart.placement(), shape.microbatches(),
+        TimeScale.of(costs, shape.chunksPerStage()));
     Paths paths = new Paths(in);
-    Deadline deadline = new Deadline(t0, opts.timeLimitSeconds());
+    Deadline deadline = Deadline.of(t0, opts);
     long lb = closedFormBound(in, paths);
-    Deadline constructive = new Deadline(System.nanoTime(), 0.3 * deadline.left());
+    Deadline constructive = deadline.share(0.3);
     Incumbent best = start(in, Incumbent.of(Orders.of(warmStart, in), in), lb, constructive, opts.log());
     lb = relaxedBound(in, paths, best, lb, opts, deadline);
     if (best.cost() > lb && deadline.left() > 0.05) {
-      Outcome out = 3 * in.p * in.m <= FULL_MODEL_PASSES
+      Outcome out = in.passes() <= FULL_MODEL_PASSES
           ? fullModel(in, paths, best, opts, deadline, lb)
           : NeighbourhoodSearch.run(in, paths, best, lb, opts, deadline);
       best = out.best();
@@ -82,9 +85,9 @@ public final class Optimizer {
   }
 
   private static void check(Shape shape, CostModel costs, Plan warm) {
-    if (shape.chunksPerStage() != 1 || !warm.placement().isSingle()) {
-      throw new IllegalArgumentException("chunks [" + Math.max(shape.chunksPerStage(),
-          warm.placement().chunksPerStage()) + "]: the optimizer handles single-chunk plans only (1)");
+    if (shape.chunksPerStage() != warm.placement().chunksPerStage()) {
+      throw new IllegalArgumentException("chunks [" + warm.placement().chunksPerStage() + "]: the warm start must "
+          + "have the shape's " + shape.chunksPerStage() + " chunks per stage");
     }
     if (shape.stages() != costs.stages() || shape.stages() != warm.stageCount()) {
       throw new IllegalArgumentException("stages [" + warm.stageCount() + "]: the warm start must have the "
@@ -97,11 +100,18 @@ public final class Optimizer {
   }
 
   /**
-   * The better of the warm start and the constructive plans (greedy, template), searched within 30 % of the
-   * budget (each family evaluates at least one member).
+   * The better of the warm start and the constructive plans (greedy, template; multi-chunk: the chunk greedy),
+   * searched within 30 % of the budget (each family evaluates at least one member).
    */
   private static Incumbent start(Instance in, Incumbent warm, long lb, Deadline deadline, boolean log) {
     Incumbent best = warm;
+    if (in.v > 1) {
+      Incumbent c = best.cost() > lb ? ChunkListScheduler.best(in, lb, deadline) : null;
+      if (log) {
+        System.err.printf("warm start %d units, chunk greedy %s%n", warm.cost(), c == null ? "-" : c.cost());
+      }
+      return c != null && c.betterThan(best) ? c : best;
+    }
     for (int k = 0; k < 3 && best.cost() > lb; k++) {
       Incumbent c = switch (k) {
         case 0 -> TemplateSearch.zbH1(in);
@@ -141,7 +151,7 @@ public final class Optimizer {
     long lb = lb0;
     Integer[] stages = IntStream.range(0, in.p).boxed().toArray(Integer[]::new);
     Arrays.sort(stages, Comparator.comparingLong((Integer s) -> -closed[s]).thenComparing(s -> s));
-    if (3 * in.m > RELAXED_PASSES) {
+    if (in.stagePasses() > RELAXED_PASSES) {
       return lb;
     }
     double budget = Math.min(deadline.left() * 0.2, 2.0 * in.p);
@@ -150,7 +160,7 @@ public final class Optimizer {
       if (k >= 8 || slice < 0.05) {
         break;
       }
-      CpSolver solver = Sat.solver(opts, Math.min(slice, deadline.left()), k);
+      CpSolver solver = Sat.solver(opts, deadline.take(slice), k);
       long r = StageBound.relaxed(in, paths, stages[k], best.start(), best.cost(), solver);
       if (opts.log()) {
         System.err.printf("stage %d: closed-form bound %d, relaxation bound %d (incumbent %d)%n", stages[k],
@@ -165,10 +175,10 @@ public final class Optimizer {
       Deadline deadline, long lb) {
     int[] zero = new int[in.p];
     int[] all = new int[in.p];
-    Arrays.fill(all, 3 * in.m);
+    Arrays.fill(all, in.stagePasses());
     ScheduleModel model = new ScheduleModel(in, paths, best.order(), best.start(), zero, all, lb, best.cost(),
         false);
-    CpSolver solver = Sat.solver(opts, deadline.left(), 100);
+    CpSolver solver = Sat.solver(opts, deadline.take(deadline.left()), 100);
     CpSolverStatus status = solver.solve(model.model);
     // The hint is feasible, so INFEASIBLE would mean a modelling error: then trust no bound from it.
     long bound = status == CpSolverStatus.INFEASIBLE ? lb : (long) Math.ceil(solver.bestObjectiveBound() - 1e-6);

@@ -2,7 +2,6 @@ package io.zbpp.schedule.optimize;
 
 import io.zbpp.schedule.Instruction;
 import io.zbpp.schedule.Op;
-import io.zbpp.schedule.Placement;
 import io.zbpp.schedule.Plan;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,17 +15,17 @@ import java.util.List;
 final class Orders {
   private Orders() {}
 
-  /** The orders of a single-chunk plan; a fused BW becomes B then W (same memory peak, same or lower cost). */
+  /** The orders of a plan; a fused BW becomes B then W (same memory peak, same or lower cost). */
   static int[][] of(Plan plan, Instance in) {
     int[][] order = new int[in.p][];
     for (int s = 0; s < in.p; s++) {
       List<Integer> ids = new ArrayList<>();
       for (Instruction x : plan.stage(s)) {
         if (x.op() == Op.BW) {
-          ids.add(in.id(s, Instance.B, x.microbatch()));
-          ids.add(in.id(s, Instance.W, x.microbatch()));
+          ids.add(in.id(x.chunk(), Instance.B, x.microbatch()));
+          ids.add(in.id(x.chunk(), Instance.W, x.microbatch()));
         } else {
-          ids.add(in.id(s, Instance.kind(x.op()), x.microbatch()));
+          ids.add(in.id(x.chunk(), Instance.kind(x.op()), x.microbatch()));
         }
       }
       order[s] = ids.stream().mapToInt(Integer::intValue).toArray();
@@ -39,11 +38,11 @@ final class Orders {
     for (int s = 0; s < in.p; s++) {
       List<Instruction> l = new ArrayList<>(order[s].length);
       for (int id : order[s]) {
-        l.add(Instruction.of(s, Instance.op(in.kindOf(id)), in.mbOf(id)));
+        l.add(new Instruction(s, Instance.op(in.kindOf(id)), in.mbOf(id), in.chunkOf(id)));
       }
       stages.add(l);
     }
-    return new Plan(name, in.m, Placement.single(in.p), stages);
+    return new Plan(name, in.m, in.placement, stages);
   }
 
   /**
@@ -106,10 +105,7 @@ final class Orders {
   static int[][] byStart(long[] start, Instance in) {
     int[][] order = new int[in.p][];
     for (int s = 0; s < in.p; s++) {
-      Integer[] ids = new Integer[3 * in.m];
-      for (int k = 0; k < ids.length; k++) {
-        ids[k] = s * 3 * in.m + k;
-      }
+      Integer[] ids = Arrays.stream(in.stageIds(s)).boxed().toArray(Integer[]::new);
       Arrays.sort(ids, (a, b) -> Long.compare(start[a], start[b]));
       order[s] = Arrays.stream(ids).mapToInt(Integer::intValue).toArray();
     }

@@ -19,26 +19,25 @@ final class Paths {
     this.tail = new long[in.passes()];
     for (int t = 0; t < in.p; t++) {
       long[] q = tailsTo(in, t);
-      for (int k = 0; k < 3 * in.m; k++) {
-        int id = t * 3 * in.m + k;
+      for (int id : in.stageIds(t)) {
         tail[id] = q[id];
       }
     }
   }
 
-  /** A topological order of the DAG: microbatch by microbatch, F down the stages, B up, W down. */
+  /** A topological order of the DAG: microbatch by microbatch, F down the chunks, B up, W down. */
   static int[] topological(Instance in) {
     int[] order = new int[in.passes()];
     int n = 0;
     for (int j = 0; j < in.m; j++) {
-      for (int i = 0; i < in.p; i++) {
-        order[n++] = in.id(i, Instance.F, j);
+      for (int c = 0; c < in.chunks; c++) {
+        order[n++] = in.id(c, Instance.F, j);
       }
-      for (int i = in.p - 1; i >= 0; i--) {
-        order[n++] = in.id(i, Instance.B, j);
+      for (int c = in.chunks - 1; c >= 0; c--) {
+        order[n++] = in.id(c, Instance.B, j);
       }
-      for (int i = 0; i < in.p; i++) {
-        order[n++] = in.id(i, Instance.W, j);
+      for (int c = 0; c < in.chunks; c++) {
+        order[n++] = in.id(c, Instance.W, j);
       }
     }
     return order;
@@ -61,18 +60,21 @@ final class Paths {
     return r;
   }
 
-  /** Longest path from each pass's start to the end of W(t, m−1); NONE where no path leads there. */
+  /**
+   * Longest path from each pass's start to the end of one of stage t's last passes (W(c, m−1) of its chunks
+   * c); NONE where no path leads there.
+   */
   private static long[] tailsTo(Instance in, int t) {
     long[] q = new long[in.passes()];
     Arrays.fill(q, NONE);
     int[] topo = topological(in);
+    java.util.Set<Integer> lasts = new java.util.HashSet<>();
+    for (int l : in.lasts(t)) {
+      lasts.add(l);
+    }
     for (int k = topo.length - 1; k >= 0; k--) {
       int id = topo[k];
-      if (id == in.last(t)) {
-        q[id] = in.dur(id);
-        continue;
-      }
-      long best = NONE;
+      long best = lasts.contains(id) ? 0 : NONE;
       for (int s : successors(in, id)) {
         if (s >= 0 && q[s] != NONE) {
           long lag = in.dagPred(s) == id ? in.dagLag(s) : 0;
@@ -85,12 +87,13 @@ final class Paths {
   }
 
   private static int[] successors(Instance in, int id) {
-    int i = in.stageOf(id);
+    int c = in.chunkOf(id);
     int j = in.mbOf(id);
     int chain = j < in.m - 1 ? id + 1 : -1;
     return switch (in.kindOf(id)) {
-      case Instance.F -> new int[] {chain, i < in.p - 1 ? in.id(i + 1, Instance.F, j) : in.id(i, Instance.B, j)};
-      case Instance.B -> new int[] {chain, in.id(i, Instance.W, j), i > 0 ? in.id(i - 1, Instance.B, j) : -1};
+      case Instance.F -> new int[] {chain,
+          c < in.chunks - 1 ? in.id(c + 1, Instance.F, j) : in.id(c, Instance.B, j)};
+      case Instance.B -> new int[] {chain, in.id(c, Instance.W, j), c > 0 ? in.id(c - 1, Instance.B, j) : -1};
       default -> new int[] {chain};
     };
   }

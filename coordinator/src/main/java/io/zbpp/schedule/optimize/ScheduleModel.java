@@ -11,16 +11,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CP-SAT model of a single-chunk schedule (docs/design.md §4, as interval scheduling rather than the paper's
- * big-M ILP), optionally restricted to a neighbourhood of a current plan for large-neighbourhood search.
+ * The CP-SAT model of a schedule of v chunks per stage (docs/design.md §4, as interval scheduling rather than
+ * the paper's big-M ILP), optionally restricted to a neighbourhood of a current plan for large-neighbourhood
+ * search. Intervals are per chunk pass; a stage's NoOverlap and memory cover all of its chunks.
  *
  * <p>Each stage's current order splits into a <em>fixed prefix</em> (start times kept), a <em>free middle</em>
  * (fixed-size interval variables under one NoOverlap per stage and a memory reservoir with events at pass
  * starts) and a <em>chained suffix</em> (current order kept, times free, after every middle pass). The full
- * model is the case of an empty prefix and suffix. Constraints: F/B/W dependencies with T_comm on cross-stage
- * edges, same-kind passes in microbatch order, stage i's first F at its offset Σ_{k<i}(T_F[k]+T_comm), and
- * cost C ≥ end of W(i, m−1) − offset_i for every stage. In the as-soon-as-possible execution of an order the
- * first F of stage i starts exactly at that offset, so C is the simulated cost, not a relaxation. Redundant:
+ * model is the case of an empty prefix and suffix. Constraints: F/B/W dependencies along the chunk order with
+ * T_comm where chunks sit on different stages, same-kind passes of a chunk in microbatch order, stage i's first
+ * F (its lowest chunk, microbatch 0) at its offset (Σ over the chunks before it of T_F/v + T_comm), and cost
+ * C ≥ end of W(c, m−1) − offset_i for every chunk c on every stage i. In the as-soon-as-possible execution of an
+ * order the first F of stage i starts exactly at that offset and the stage ends with one of those W's, so C is
+ * the simulated cost, not a relaxation. Redundant:
  * every pass gets its DAG head as release and its DAG tail as a deadline relative to C, and C ≥ a given lower
  * bound.
  */
@@ -57,10 +60,11 @@ final class ScheduleModel {
     addDependencies();
     LinearExprBuilder ends = LinearExpr.newBuilder();
     for (int s = 0; s < in.p; s++) {
-      int last = in.last(s);
-      model.addGreaterOrEqual(LinearExpr.affine(cost, 1, in.offset[s]),
-          LinearExpr.affine(start[last], 1, in.dur(last)));
-      ends.addTerm(start[last], 1);
+      for (int last : in.lasts(s)) {
+        model.addGreaterOrEqual(LinearExpr.affine(cost, 1, in.offset[s]),
+            LinearExpr.affine(start[last], 1, in.dur(last)));
+        ends.addTerm(start[last], 1);
+      }
     }
     double weight = (double) in.p * (ub + 1);
     if (tieBreak && weight * (ub + 1) < 1e17) {
@@ -85,7 +89,7 @@ final class ScheduleModel {
       int id = ids[k];
       long lo = Math.max(Math.max(paths.head[id], prefixEnd), in.offset[s]);
       long hi = in.offset[s] + ub - paths.tail[id];
-      if (id == in.id(s, Instance.F, 0)) {
+      if (id == in.first(s)) {
         hi = in.offset[s];
       }
       IntVar v = model.newIntVar(Math.min(lo, hi), hi, "s" + id);

@@ -27,21 +27,29 @@ public record TimeScale(double unitsPerTime, boolean exact) {
 
   /** The coarsest power-of-ten scale at which all of the model's times are integral. */
   public static TimeScale of(CostModel costs) {
+    return of(costs, 1);
+  }
+
+  /**
+   * The coarsest power-of-ten scale at which T_comm and every chunk pass time (a stage's time divided by its v
+   * chunks) are integral.
+   */
+  public static TimeScale of(CostModel costs, int chunksPerStage) {
     for (int k = 0; k <= MAX_DECIMALS; k++) {
       double s = Math.pow(10, k);
-      if (allIntegral(costs, s)) {
+      if (allIntegral(costs, s, chunksPerStage)) {
         return new TimeScale(s, true);
       }
     }
     return new TimeScale(Math.pow(10, MAX_DECIMALS), false);
   }
 
-  private static boolean allIntegral(CostModel c, double s) {
+  private static boolean allIntegral(CostModel c, double s, int v) {
     if (!integral(c.comm() * s)) {
       return false;
     }
     for (int i = 0; i < c.stages(); i++) {
-      if (!integral(c.tf(i) * s) || !integral(c.tb(i) * s) || !integral(c.tw(i) * s)) {
+      if (!integral(c.tf(i) / v * s) || !integral(c.tb(i) / v * s) || !integral(c.tw(i) / v * s)) {
         return false;
       }
     }

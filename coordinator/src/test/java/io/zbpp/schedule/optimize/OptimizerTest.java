@@ -112,14 +112,6 @@ class OptimizerTest {
   }
 
   @Test
-  void rejectsMultiChunkShapes() {
-    CostModel costs = CostModel.uniform(2, 1, 1, 1, 0);
-    assertThatThrownBy(() -> Optimizer.optimize(new Shape(2, 2, 2), costs, SmallInstances.sequential(2, 2), FAST))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("chunks [2]: the optimizer handles single-chunk plans only (1)");
-  }
-
-  @Test
   void rejectsAWarmStartOverTheMemoryLimit() {
     CostModel costs = CostModel.uniform(3, 1, 1, 1, 0).withMemLimit(1);
     Plan warm = new OneFOneB().plan(Shape.of(3, 4), costs);

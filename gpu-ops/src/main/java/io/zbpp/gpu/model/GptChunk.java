@@ -173,6 +173,12 @@ public final class GptChunk implements AutoCloseable {
       s.dLnf = hg.dx();
       g = d.alloc(N * cfg.hidden());
       lnf.backwardInput(g, s.dLnf, s.lnfIn, s.lnf, N);
+      // The final norm's parameter gradients are cheap: take them now and keep only what the head's W needs.
+      lnf.backwardWeight(s.dLnf, s.lnfIn, s.lnf, N);
+      d.free(s.dLnf);
+      d.free(s.lnfIn);
+      s.dLnf = null;
+      s.lnfIn = null;
     }
     s.stashes = new GptBlock.WStash[blocks.size()];
     for (int i = blocks.size() - 1; i >= 0; i--) {
@@ -199,10 +205,7 @@ public final class GptChunk implements AutoCloseable {
     int N = s.B * cfg.seqLen();
     if (last) {
       head.backwardWeight(s.dlogits, s.lnf.out(), N);
-      lnf.backwardWeight(s.dLnf, s.lnfIn, s.lnf, N);
       d.free(s.dlogits);
-      d.free(s.dLnf);
-      d.free(s.lnfIn);
       lnf.free(s.lnf);
     }
     for (int i = blocks.size() - 1; i >= 0; i--) {

@@ -29,9 +29,14 @@ public final class GptBlock {
   public record Acts(Buf x, LayerNorm.Out ln1, Buf qkv, Attention.Out att, Buf res1, LayerNorm.Out ln2,
       Buf fch, Buf fchGelu) {}
 
-  /** What W needs after B: each parameterised sublayer's input and output gradient. */
-  public record WStash(Buf x, LayerNorm.Out ln1, Buf dLn1, Buf dQkv, Buf attOut, Buf dRes1, Buf res1,
-      LayerNorm.Out ln2, Buf dLn2, Buf dFch, Buf fchGelu, Buf dout) {}
+  /**
+   * What W needs after B: each linear layer's input and output gradient, 16·C floats per token. The two layer
+   * norms' parameter gradients (O(N·C) work) are taken in B, which is what lets B drop their inputs, output
+   * gradients and statistics (x, res1, dLn1, dLn2: 4·C per token) instead of keeping them until W; every
+   * parameter gradient still accumulates over microbatches in the same (ascending) order, so B then W stays
+   * bit-identical to the fused backward.
+   */
+  public record WStash(Buf ln1Out, Buf dQkv, Buf attOut, Buf dRes1, Buf ln2Out, Buf dFch, Buf fchGelu, Buf dout) {}
 
   /** B's result: the input gradient and the stash for W. */
   public record BResult(Buf dx, WStash stash) {}
@@ -82,6 +87,10 @@ public final class GptBlock {
     Buf dRes1 = d.alloc(N * C);
     d.accumulate(dRes1, dout, N * C);
     ln2.backwardInput(dRes1, dLn2, a.res1(), a.ln2(), N);
+    ln2.backwardWeight(dLn2, a.res1(), a.ln2(), N);
+    d.free(dLn2);
+    d.free(a.res1());
+    freeStatistics(a.ln2());
     Buf dAtt = attProj.backwardInput(dRes1, N);
     Buf dQkv = attn.backwardInput(dAtt, a.qkv(), a.att().att(), B, T);
     d.free(dAtt);
@@ -91,8 +100,11 @@ public final class GptBlock {
     Buf dx = d.alloc(N * C);
     d.accumulate(dx, dRes1, N * C);
     ln1.backwardInput(dx, dLn1, a.x(), a.ln1(), N);
-    WStash s = new WStash(a.x(), a.ln1(), dLn1, dQkv, a.att().out(), dRes1, a.res1(), a.ln2(), dLn2, dFch,
-        a.fchGelu(), dout);
+    ln1.backwardWeight(dLn1, a.x(), a.ln1(), N);
+    d.free(dLn1);
+    d.free(a.x());
+    freeStatistics(a.ln1());
+    WStash s = new WStash(a.ln1().out(), dQkv, a.att().out(), dRes1, a.ln2().out(), dFch, a.fchGelu(), dout);
     return new BResult(dx, s);
   }
 
@@ -100,11 +112,9 @@ public final class GptBlock {
   public void backwardWeight(WStash s, int B, int T) {
     int N = B * T;
     fcProj.backwardWeight(s.dout(), s.fchGelu(), N);
-    fc.backwardWeight(s.dFch(), s.ln2().out(), N);
-    ln2.backwardWeight(s.dLn2(), s.res1(), s.ln2(), N);
+    fc.backwardWeight(s.dFch(), s.ln2Out(), N);
     attProj.backwardWeight(s.dRes1(), s.attOut(), N);
-    qkv.backwardWeight(s.dQkv(), s.ln1().out(), N);
-    ln1.backwardWeight(s.dLn1(), s.x(), s.ln1(), N);
+    qkv.backwardWeight(s.dQkv(), s.ln1Out(), N);
     free(s);
   }
 
@@ -126,19 +136,24 @@ public final class GptBlock {
     for (Buf b : new Buf[] {dG, dFch, dLn2, dRes1, dAtt, dQkv, dLn1, dout, a.qkv(), a.att().att(), a.fch()}) {
       d.free(b);
     }
-    free(new WStash(a.x(), a.ln1(), null, null, a.att().out(), null, a.res1(), a.ln2(), null, null,
-        a.fchGelu(), null));
+    for (Buf b : new Buf[] {a.x(), a.att().out(), a.res1(), a.fchGelu()}) {
+      d.free(b);
+    }
+    ln1.free(a.ln1());
+    ln2.free(a.ln2());
     return dx;
   }
 
   private void free(WStash s) {
-    for (Buf b : new Buf[] {s.x(), s.dLn1(), s.dQkv(), s.attOut(), s.dRes1(), s.res1(), s.dLn2(), s.dFch(),
-        s.fchGelu(), s.dout()}) {
-      if (b != null) {
-        d.free(b);
-      }
+    for (Buf b : new Buf[] {s.ln1Out(), s.dQkv(), s.attOut(), s.dRes1(), s.ln2Out(), s.dFch(), s.fchGelu(),
+        s.dout()}) {
+      d.free(b);
     }
-    ln1.free(s.ln1());
-    ln2.free(s.ln2());
+  }
+
+  /** Frees a layer norm's mean and rstd, keeping its output (a linear layer's input that W needs). */
+  private void freeStatistics(LayerNorm.Out o) {
+    d.free(o.mean());
+    d.free(o.rstd());
   }
 }

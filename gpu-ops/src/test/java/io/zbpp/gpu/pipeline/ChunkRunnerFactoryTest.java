@@ -53,9 +53,9 @@ class ChunkRunnerFactoryTest {
   }
 
   /**
-   * F holds activations, B trades them for the W stash, W frees everything. (Our W stash also keeps what the
-   * layer norms' W needs — about 20·C floats per token against F's 16·C + NH·T — so on narrow models like
-   * tiny ΔM(B) is positive, unlike the paper's M_W &lt; M_B; the runtime should use the measured deltas.)
+   * F holds activations, B trades them for the W stash, W frees everything. The W stash keeps only the linear
+   * layers' inputs and output gradients — 16·C floats per token against F's 16·C + NH·T — so B frees memory
+   * (the attention probabilities) even on narrow models like tiny, as the paper's M_W &lt; M_B says.
    */
   @Test
   void bytesHeldFollowsTheMemoryModelOfThePasses() {
@@ -71,7 +71,7 @@ class ChunkRunnerFactoryTest {
       long afterB = first.bytesHeld();
       first.backwardWeight(0);
       assertThat(afterF).isPositive();
-      assertThat(afterB).isPositive().isNotEqualTo(afterF);
+      assertThat(afterB).isPositive().isLessThan(afterF);
       assertThat(first.bytesHeld()).isZero();
       assertThat(first.gradNormSquared()).isPositive();
       assertThat(first.gradsFinite()).isTrue();

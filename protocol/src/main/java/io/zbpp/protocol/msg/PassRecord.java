@@ -3,8 +3,20 @@ package io.zbpp.protocol.msg;
 /**
  * When a compute pass ran on its stage: {@link System#nanoTime()} at its start and end, read on the stage's
  * executor. Only differences within one stage are meaningful across processes.
+ *
+ * @param cpuNanos CPU time the executor thread got during the pass (the thread's CPU clock), or
+ *     {@link #NO_CPU_TIME} when it was not measured; wall time minus CPU time is time the pass waited for a core
+ *     (or slept, on the emulated backend)
  */
-public record PassRecord(ProgramOp op, int microbatch, int chunk, long startNanos, long endNanos) {
+public record PassRecord(ProgramOp op, int microbatch, int chunk, long startNanos, long endNanos, long cpuNanos) {
+  /** {@link #cpuNanos} of a pass whose CPU time was not measured. */
+  public static final long NO_CPU_TIME = -1;
+
+  /** A pass without a CPU-time measurement. */
+  public PassRecord(ProgramOp op, int microbatch, int chunk, long startNanos, long endNanos) {
+    this(op, microbatch, chunk, startNanos, endNanos, NO_CPU_TIME);
+  }
+
   public long nanos() {
     return endNanos - startNanos;
   }

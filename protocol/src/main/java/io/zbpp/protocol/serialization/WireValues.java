@@ -68,11 +68,12 @@ final class WireValues {
 
   static Wire.PassRecord pass(PassRecord r) {
     return Wire.PassRecord.newBuilder().setOp(op(r.op())).setMicrobatch(r.microbatch()).setChunk(r.chunk())
-        .setStartNanos(r.startNanos()).setEndNanos(r.endNanos()).build();
+        .setStartNanos(r.startNanos()).setEndNanos(r.endNanos()).setCpuNanos(r.cpuNanos()).build();
   }
 
   static PassRecord pass(Wire.PassRecord r) {
-    return new PassRecord(op(r.getOp()), r.getMicrobatch(), r.getChunk(), r.getStartNanos(), r.getEndNanos());
+    return new PassRecord(op(r.getOp()), r.getMicrobatch(), r.getChunk(), r.getStartNanos(), r.getEndNanos(),
+        r.getCpuNanos());
   }
 
   static Wire.LossRecord loss(LossRecord r) {
