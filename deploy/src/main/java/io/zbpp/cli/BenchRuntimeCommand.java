@@ -46,9 +46,14 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       description = "Schedules to run, in order (default: ${DEFAULT-VALUE}).")
   List<String> schedules;
 
+  @Option(names = "--processes", description = "Run each stage in its own worker JVM on 127.0.0.1 (a coordinator and p "
+      + "workers on Pekko Cluster, every message over the network); message latency is then not measured (one "
+      + "clock per JVM).")
+  boolean processes;
+
   @Option(names = "--data-plane", paramLabel = "KIND", defaultValue = "memory",
-      description = "How tensors travel between the stage actors: memory, netty or artery, as for `zbpp train` "
-          + "(default: ${DEFAULT-VALUE}).")
+      description = "How tensors travel between the stage actors: memory, netty or artery, as for `zbpp train`; "
+          + "in one JVM only: with --processes they go over Artery (default: ${DEFAULT-VALUE}).")
   String dataPlane;
 
   @Option(names = "--long-run",
@@ -71,13 +76,18 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       out.flush();
     }
     Map<String, TrainReport> reports = new LinkedHashMap<>();
-    try (LocalTraining training = LocalTraining.open(false)) {
-      for (String name : schedules) {
-        TrainReport r = RuntimeBench.run(training, ps, timeScale, iterations, name, "", plane);
-        reports.put(name, r);
-        if (!json) {
-          out.println(RuntimeBench.line(name, r, reports.get("1f1b")));
-          out.flush();
+    if (processes) {
+      try (LocalCluster cluster = LocalCluster.start(ps.stages(), "emulated")) {
+        for (String name : schedules) {
+          add(name, cluster.train(RuntimeBench.spec(ps, timeScale, iterations, name, ""),
+              new LocalTraining.Listener() { }), reports);
+        }
+      }
+    } else {
+      try (LocalTraining training = LocalTraining.open(false)) {
+        for (String name : schedules) {
+          add(name, training.train(RuntimeBench.spec(ps, timeScale, iterations, name, "").withDataPlane(plane)),
+              reports);
         }
       }
     }
@@ -86,6 +96,15 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private void add(String name, TrainReport r, Map<String, TrainReport> reports) {
+    reports.put(name, r);
+    if (!json) {
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(RuntimeBench.line(name, r, reports.get("1f1b"), !processes));
+      out.flush();
+    }
   }
 
   private PaperSetting check() {
@@ -123,7 +142,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     TrainReport base = reports.get("1f1b");
     List<Map<String, Object>> rows = new ArrayList<>();
     reports.forEach((name, r) -> {
-      double[] lat = RuntimeBench.latency(r);
+      double[] lat = processes ? new double[] {Double.NaN, Double.NaN, 0} : RuntimeBench.latency(r);
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("setting", ps.label());
       o.put("schedule", name);
@@ -133,8 +152,8 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       o.put("iterationMillis", RuntimeBench.steadyIterationMillis(r));
       o.put("samplesPerSecond", r.samplesPerSecond());
       o.put("throughputVs1f1b", base == null ? null : r.samplesPerSecond() / base.samplesPerSecond());
-      o.put("messageLatencyMedianMillis", lat[0]);
-      o.put("messageLatencyMeanMillis", lat[1]);
+      o.put("messageLatencyMedianMillis", processes ? null : lat[0]);
+      o.put("messageLatencyMeanMillis", processes ? null : lat[1]);
       rows.add(o);
     });
     return rows;

@@ -63,6 +63,10 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Sampling temperature, 0 to 1000; 0 picks the most likely character (default: ${DEFAULT-VALUE}).")
   double temperature;
 
+  @Option(names = "--processes", description = "Run the stages in child JVMs on 127.0.0.1 (a coordinator and one "
+      + "worker per stage on Pekko Cluster); the parameters stay in the workers, so no text is sampled.")
+  boolean processes;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -76,11 +80,16 @@ public final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ParameterTap tap = new ParameterTap(job.localChunks());
     TrainRunner runner = new TrainRunner(out, spec.commandLine().getErr(), false, LINE_EVERY);
-    TrainReport r = runner.pipeline(job, tap);
+    TrainReport r = processes ? runner.processes(job) : runner.pipeline(job, tap);
     OutputFile.write("--timeline", timeline,
         TimelineSvg.html(r, -1, PlannedRun.of(job.spec(), r).map(PlannedRun::timeline)));
     runner.report(job, r, timeline);
     out.printf(Locale.ROOT, "trained in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    if (processes) {
+      out.println("no text sampled: with --processes the trained parameters stay in the worker JVMs");
+      out.flush();
+      return 0;
+    }
     out.printf(Locale.ROOT, "sampled from the trained model (temperature %s, seed %d):%n", temperature, seed);
     out.println(printable(sample(tap.parameters(job.runner().chunks()), r.paramsSha256())));
     out.flush();

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "zbpp", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Zero Bubble Pipeline Parallelism on the JVM.",
     subcommands = {ScheduleCommand.class, CheckCommand.class, TrainCommand.class, DemoCommand.class,
-        BenchCommand.class, JobCommands.Submit.class, JobCommands.Jobs.class, JobCommands.Status.class, JobCommands.Watch.class,
-        JobCommands.Cancel.class, JobCommands.Result.class, JobCommands.Server.class, CommandLine.HelpCommand.class})
+        BenchCommand.class, JobCommands.Submit.class, JobCommands.Jobs.class, JobCommands.Status.class,
+        JobCommands.Watch.class, JobCommands.Cancel.class, JobCommands.Result.class, JobCommands.Server.class,
+        CoordinatorServerCommand.class, WorkerCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input. */
   public static final int BAD_INPUT = 2;
@@ -89,6 +90,11 @@ public final class Main implements Runnable {
       cmd.getErr().println(ex.getMessage());
       cmd.getErr().flush();
       return BAD_INPUT;
+    }
+    if (ex instanceof RunFailure) {
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+      cmd.getErr().flush();
+      return 1;
     }
     cmd.getErr().println("zbpp: internal error: " + ex);
     if (System.getenv("ZBPP_DEBUG") != null) {

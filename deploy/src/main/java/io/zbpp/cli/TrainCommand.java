@@ -57,12 +57,17 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data-plane", paramLabel = "KIND", defaultValue = "memory",
       description = "How activations and gradients travel between the stage actors: memory (in-memory data "
           + "planes), netty (one Netty data plane per stage on 127.0.0.1, plain TCP) or artery (actor messages "
-          + "of zbpp.protocol.max-frame-bytes) (default: ${DEFAULT-VALUE}).")
+          + "of zbpp.protocol.max-frame-bytes); in one JVM only: with --processes they go over Artery "
+          + "(default: ${DEFAULT-VALUE}).")
   String dataPlane;
 
   @Mixin TrainCosts costs;
 
   @Mixin CheckOptions check;
+
+  @Option(names = "--processes", description = "Run the job across child JVMs on 127.0.0.1: a coordinator and one "
+      + "worker per stage on Pekko Cluster, every message over the network; all stop when this command ends.")
+  boolean processes;
 
   @Option(names = "--json", description = "Print one JSON object instead of the summary (no progress bar).")
   boolean json;
@@ -77,7 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() {
     TrainJob job = resolve();
     TrainRunner runner = new TrainRunner(spec.commandLine().getOut(), spec.commandLine().getErr(), json, 1);
-    TrainReport r = isReference() ? runner.reference(job) : runner.pipeline(job);
+    TrainReport r = isReference() ? runner.reference(job)
+        : processes ? runner.processes(job) : runner.pipeline(job);
     if (timeline != null) {
       OutputFile.write("--timeline", timeline,
         TimelineSvg.html(r, -1, PlannedRun.of(job.spec(), r).map(PlannedRun::timeline)));
@@ -103,6 +109,10 @@ public final class TrainCommand implements Callable<Integer> {
             + "a pipeline schedule");
       }
       OutputFile.check("--timeline", timeline);
+    }
+    if (processes && isReference()) {
+      throw new UsageException("--processes: the reference trainer runs on one device in this JVM; expected a "
+          + "pipeline schedule");
     }
     RunnerSpec runner = TrainJob.runner(m, b, seed, pipeline.microbatches, microbatchSize, pipeline.stages, v);
     TrainJob.checkFitsHeap(m, b, pipeline.microbatches, microbatchSize, Runtime.getRuntime().maxMemory());

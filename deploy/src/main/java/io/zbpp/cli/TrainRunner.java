@@ -56,10 +56,49 @@ final class TrainRunner {
    * {@link UsageException} naming the option, with nothing printed.
    */
   TrainReport pipeline(TrainJob job, IntFunction<ChunkRunner> chunks) {
+    Progress[] bar = new Progress[1];
+    LocalTraining.Listener listener = listener(job, bar);
+    try (LocalTraining t = LocalTraining.open(false)) {
+      return chunks == null ? t.train(job.spec(), listener)
+          : t.train(job.spec(), (load, c) -> chunks.apply(c), listener);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
+    } finally {
+      if (bar[0] != null) {
+        bar[0].finish();
+      }
+    }
+  }
+
+  /**
+   * Trains on a local cluster of child JVMs ({@code --processes}; docs/cluster.md): a coordinator and one
+   * one-device worker per stage on 127.0.0.1, joined by this JVM as a client that submits the job; the same
+   * output as {@link #pipeline(TrainJob)}. Every child is stopped when this returns or fails, and on Ctrl-C.
+   */
+  TrainReport processes(TrainJob job) {
+    TrainSpec spec = job.spec();
+    String backend = job.runner().backend().name().toLowerCase(Locale.ROOT);
+    if (!json) {
+      err.printf(Locale.ROOT, "starting a coordinator and %d %s workers as child JVMs on 127.0.0.1%n", spec.stages(),
+          backend);
+      err.flush();
+    }
+    Progress[] bar = new Progress[1];
+    try (LocalCluster cluster = LocalCluster.start(spec.stages(), backend)) {
+      return cluster.train(spec, listener(job, bar));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
+    } finally {
+      if (bar[0] != null) {
+        bar[0].finish();
+      }
+    }
+  }
+
+  private LocalTraining.Listener listener(TrainJob job, Progress[] bar) {
     TrainSpec spec = job.spec();
     boolean emulated = job.runner().backend() == Backend.EMULATED;
-    Progress[] bar = new Progress[1];
-    LocalTraining.Listener listener = new LocalTraining.Listener() {
+    return new LocalTraining.Listener() {
       @Override
       public void started(JobStarted s) {
         bar[0] = start(job, spec.schedule(), s.placement());
@@ -71,15 +110,6 @@ final class TrainRunner {
             spec.iterations());
       }
     };
-    try (LocalTraining t = LocalTraining.open(false)) {
-      return chunks == null ? t.train(spec, listener) : t.train(spec, (load, c) -> chunks.apply(c), listener);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
-    } finally {
-      if (bar[0] != null) {
-        bar[0].finish();
-      }
-    }
   }
 
   /**

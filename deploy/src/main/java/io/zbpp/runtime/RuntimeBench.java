@@ -77,12 +77,11 @@ public final class RuntimeBench {
    */
   public static TrainReport run(LocalTraining training, PaperSetting ps, double scale, int iterations,
       String name, String plan) {
-    return run(training, ps, scale, iterations, name, plan, DataPlaneKind.DEFAULT);
+    return training.train(spec(ps, scale, iterations, name, plan));
   }
 
-  /** As {@link #run(LocalTraining, PaperSetting, double, int, String, String)}, tensors on {@code plane}. */
-  public static TrainReport run(LocalTraining training, PaperSetting ps, double scale, int iterations,
-      String name, String plan, DataPlaneKind plane) {
+  /** The job {@link #run} trains: the setting's emulated pipeline for schedule {@code name} or the plan text. */
+  public static TrainSpec spec(PaperSetting ps, double scale, int iterations, String name, String plan) {
     int v = name.equals("zb-v") || name.equals("1f1b-i") ? 2 : 1;
     RunnerSpec base = RunnerSpec.of(ps.model().toLowerCase(Locale.ROOT), Backend.EMULATED, 1, ps.microbatches(),
         ps.microbatchSize(), ps.stages() * v);
@@ -95,8 +94,8 @@ public final class RuntimeBench {
         .model(new ModelShape(ps.layers(), ps.hidden(), ps.heads(), PaperSetting.SEQUENCE_LENGTH,
             ps.microbatchSize()))
         .modelSpec(EmulatedBackend.model(base, f, b, w))
-        .availableChunks(ps.layers()).dataPlane(plane).build();
-    return training.train(spec);
+        .availableChunks(ps.layers()).build();
+    return spec;
   }
 
   /** Mean measured time of each pass kind (steady iterations), to compare with the requested times. */
@@ -133,11 +132,20 @@ public final class RuntimeBench {
 
   /** One row of the table; throughput relative to {@code base} (1F1B) when there is one. */
   public static String line(String name, TrainReport r, TrainReport base) {
-    double[] lat = latency(r);
+    return line(name, r, base, true);
+  }
+
+  /**
+   * One row; {@code oneClock} false (stages in several JVMs, each with its own clock) leaves the message latency
+   * out ("n/a"): it compares one stage's timestamps with another's.
+   */
+  public static String line(String name, TrainReport r, TrainReport base, boolean oneClock) {
+    double[] lat = oneClock ? latency(r) : new double[] {Double.NaN, Double.NaN, 0};
     String ratio = base == null ? "n/a" : String.format(Locale.ROOT, "%+.1f%%",
         100 * (r.samplesPerSecond() / base.samplesPerSecond() - 1));
-    return String.format(Locale.ROOT, "%-12s %9.4f %9.4f %7.4f %9.1f %10.1f %9s %.3f/%.3f (%d)  pass ms %s", name,
+    String latency = oneClock ? String.format(Locale.ROOT, "%.3f/%.3f (%d)", lat[0], lat[1], (int) lat[2]) : "n/a";
+    return String.format(Locale.ROOT, "%-12s %9.4f %9.4f %7.4f %9.1f %10.1f %9s %s  pass ms %s", name,
         r.predictedBubbleRate(), r.realizedBubbleRate(), Math.abs(r.realizedBubbleRate() - r.predictedBubbleRate()),
-        steadyIterationMillis(r), r.samplesPerSecond(), ratio, lat[0], lat[1], (int) lat[2], passMeans(r));
+        steadyIterationMillis(r), r.samplesPerSecond(), ratio, latency, passMeans(r));
   }
 }

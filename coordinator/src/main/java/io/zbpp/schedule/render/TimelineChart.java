@@ -26,7 +26,7 @@ public final class TimelineChart {
   private static final double SECTION_HEAD = 22;
   private static final double BOTTOM = 40;
   private static final double MIN_PLOT = 1000;
-  private static final double MAX_PLOT = 20000;
+  private static final double MAX_PLOT = 3000;
   private static final double MIN_PASS_PX = 18;
 
   private TimelineChart() {}

@@ -1,0 +1,196 @@
+package io.zbpp.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local cluster of child JVMs on 127.0.0.1 (docs/cluster.md "--processes"): one {@code zbpp coordinator}
+ * and {@code workers} {@code zbpp worker}s, each on a free port, started with this JVM's classpath. {@link
+ * #close} stops every child and its descendants (SIGTERM, then SIGKILL after a grace period), and so does a
+ * shutdown hook, so Ctrl-C or a failure of this JVM leaves no orphan JVM; and every child watches this JVM's
+ * process ({@code --exit-with}) and leaves when it ends, even by SIGKILL. Each child's stderr goes to a log
+ * file in {@link #logs()}.
+ */
+public final class ProcessCluster implements AutoCloseable {
+  private static final Pattern SEED = Pattern.compile("--seed-nodes (\\S+);");
+  private static final Duration GRACE = Duration.ofSeconds(10);
+
+  private final List<Process> children = new ArrayList<>();
+  private final Path logs;
+  private final Thread hook = new Thread(this::stopChildren, "zbpp-process-cluster-stop");
+  private String seed;
+
+  private ProcessCluster(Path logs) {
+    this.logs = logs;
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /**
+   * Starts a coordinator and {@code workers} workers of {@code devices} devices each on {@code backend}, and
+   * waits until every one printed its up line.
+   *
+   * @param javaOptions extra JVM options of every child (e.g. {@code -Xmx512m})
+   * @throws IllegalStateException when a child exits or stays silent for {@code timeout}; the children started
+   *     so far are stopped
+   */
+  public static ProcessCluster start(int workers, int devices, String backend, List<String> javaOptions,
+      Duration timeout) {
+    Path logs;
+    try {
+      logs = Files.createTempDirectory("zbpp-processes-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ProcessCluster c = new ProcessCluster(logs);
+    try {
+      String up = c.launch("coordinator", javaOptions, timeout, "coordinator", "--port", "0", "--data-dir",
+          logs.resolve("data").toString());
+      Matcher m = SEED.matcher(up);
+      if (!m.find()) {
+        throw new IllegalStateException("the coordinator's up line names no seed: " + up);
+      }
+      c.seed = m.group(1);
+      List<CompletableFuture<String>> ups = new ArrayList<>();
+      for (int w = 0; w < workers; w++) {
+        String name = "worker-" + w;
+        ups.add(CompletableFuture.supplyAsync(() -> c.launch(name, javaOptions, timeout, "worker", "--port", "0",
+            "--seed-nodes", c.seed, "--devices", String.valueOf(devices), "--backend", backend,
+            "--join-timeout", String.valueOf(Math.max(1, timeout.toSeconds())))));
+      }
+      ups.forEach(CompletableFuture::join);
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+          ? e.getCause() : e;
+      throw cause instanceof IllegalStateException ise ? ise : new IllegalStateException(cause.getMessage(), cause);
+    }
+  }
+
+  /** The coordinator's {@code host:port}, to join as a client. */
+  public String seed() {
+    return seed;
+  }
+
+  /** Where each child's stderr is logged ({@code NAME.log}). */
+  public Path logs() {
+    return logs;
+  }
+
+  /** The child processes, coordinator first. */
+  public synchronized List<ProcessHandle> processes() {
+    return children.stream().map(Process::toHandle).toList();
+  }
+
+  /** Starts {@code zbpp ARGS} as a child and returns its up line ({@code zbpp COMMAND up at ...} on stdout). */
+  private String launch(String name, List<String> javaOptions, Duration timeout, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(javaOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.zbpp.cli.Main"));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--exit-with", String.valueOf(ProcessHandle.current().pid())));
+    Process p;
+    synchronized (this) {
+      try {
+        p = new ProcessBuilder(cmd).redirectError(logs.resolve(name + ".log").toFile()).start();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
+      }
+      children.add(p);
+    }
+    CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+      try {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String first = r.readLine();
+        while (first != null && !first.startsWith("zbpp " + args[0] + " up at ")) {
+          first = r.readLine();
+        }
+        Thread drain = new Thread(() -> r.lines().forEach(l -> { }), "zbpp-" + name + "-stdout");
+        drain.setDaemon(true);
+        drain.start();
+        return first;
+      } catch (IOException e) {
+        return null;
+      }
+    });
+    try {
+      String up = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (up == null) {
+        throw new IllegalStateException(name + " exited before it was up; see " + logs.resolve(name + ".log")
+            + lastLine(name));
+      }
+      return up;
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(name + " was not up within " + timeout.toSeconds() + " s; see "
+          + logs.resolve(name + ".log"));
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(name + " failed: " + e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting " + name);
+    }
+  }
+
+  private String lastLine(String name) {
+    try {
+      List<String> lines = Files.readAllLines(logs.resolve(name + ".log"));
+      return lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Stops every child and its descendants: SIGTERM, then SIGKILL for what is left after a grace period. */
+  @Override
+  public void close() {
+    stopChildren();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down: the hook runs (or ran) stopChildren
+    }
+  }
+
+  private synchronized void stopChildren() {
+    List<ProcessHandle> all = new ArrayList<>();
+    for (Process p : children) {
+      p.descendants().forEach(all::add);
+      all.add(p.toHandle());
+    }
+    all.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + GRACE.toNanos();
+    for (ProcessHandle h : all) {
+      try {
+        h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        h.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        h.destroyForcibly();
+      }
+    }
+    all.stream().filter(ProcessHandle::isAlive).forEach(h -> {
+      try {
+        h.destroyForcibly();
+        h.onExit().get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException | ExecutionException | TimeoutException e) {
+        // reported by the caller's check that nothing is alive
+      }
+    });
+  }
+}
