@@ -37,7 +37,7 @@ public final class CostModel {
       throw new IllegalArgumentException("cost-comm [" + comm + "]: must be a finite number >= 0");
     }
     if (!(memLimit > 0)) {
-      throw new IllegalArgumentException("mem-limit [" + memLimit + "]: must be positive");
+      throw new IllegalArgumentException("memLimit [" + memLimit + "]: must be positive");
     }
     this.tf = tf.clone();
     this.tb = tb.clone();

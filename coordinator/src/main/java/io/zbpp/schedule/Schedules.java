@@ -49,7 +49,7 @@ public final class Schedules {
     Scheduler s = BY_NAME.get(name);
     if (s == null) {
       throw new IllegalArgumentException(
-          "--schedule [" + name + "]: unknown; expected one of " + String.join(", ", names()));
+          "schedule [" + name + "]: unknown; expected one of " + String.join(", ", names()));
     }
     return s;
   }

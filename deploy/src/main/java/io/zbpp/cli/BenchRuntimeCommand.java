@@ -132,7 +132,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       try {
         Schedules.byName(s);
       } catch (IllegalArgumentException e) {
-        throw new UsageException(e.getMessage().replaceFirst("^--schedule \\[", "--schedules ["));
+        throw new UsageException(e.getMessage().replaceFirst("^(--)?schedule \\[", "--schedules ["));
       }
     }
     return all.get(setting);

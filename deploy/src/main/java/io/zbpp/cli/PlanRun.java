@@ -45,7 +45,8 @@ public record PlanRun(String schedule, Shape shape, CostModel costs, Plan plan, 
       plan = scheduler.plan(shape, effective);
     } catch (IllegalArgumentException e) {
       throw new UsageException(schedule + " cannot plan p=" + shape.stages() + " m=" + shape.microbatches()
-          + " v=" + shape.chunksPerStage() + ": " + e.getMessage().lines().findFirst().orElse(""));
+          + " v=" + shape.chunksPerStage() + ": "
+          + io.zbpp.runtime.JobSpecFlags.message(e.getMessage().lines().findFirst().orElse("")));
     }
     double millis = (System.nanoTime() - t0) / 1e6;
     return new PlanRun(schedule, shape, effective, plan, Validator.validate(plan, effective), millis);

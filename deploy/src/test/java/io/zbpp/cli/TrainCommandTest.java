@@ -94,8 +94,9 @@ class TrainCommandTest {
     assertThat(c.exit()).as(c.err()).isZero();
     JsonObject o = c.json();
     assertThat(o.get("backend").getAsString()).isEqualTo("emulated");
-    // 1F1B, p=2, m=3: m + p − 1 = 4 slots of F + BW = 3 ms on the critical path (12 ms; no sleep: ~1 ms)
-    assertThat(o.getAsJsonArray("iterationMillis").get(1).getAsDouble()).isGreaterThanOrEqualTo(8.0);
+    // 1F1B, p=2, m=3: m + p − 1 = 4 slots of F + BW = 3 ms on the critical path (12 ms; no sleep: ~1 ms); the
+    // overshoot compensation may shorten a pass to half its time on a loaded host
+    assertThat(o.getAsJsonArray("iterationMillis").get(1).getAsDouble()).isGreaterThanOrEqualTo(6.0);
     assertThat(o.get("losses").isJsonNull()).isTrue();
     assertThat(o.get("paramsSha256").isJsonNull()).isTrue();
     assertThat(o.getAsJsonObject("nullReasons").get("losses").getAsString()).contains("emulated backend");

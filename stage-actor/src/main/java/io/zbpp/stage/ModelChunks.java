@@ -114,8 +114,13 @@ public final class ModelChunks implements ChunkBuilder {
     return perStage.size() == 1 ? perStage.get(0) : perStage.get(stage);
   }
 
+  /**
+   * A pass's sleep, less the host's overshoot, but never below half the pass: on a loaded host the measured
+   * overshoot can exceed short passes, and a pass that does not sleep at all no longer emulates anything.
+   */
   private static Duration time(double ms, long overshootNanos) {
-    return Duration.ofNanos(Math.max(0, Math.round(ms * 1e6) - overshootNanos));
+    long nanos = Math.round(ms * 1e6);
+    return Duration.ofNanos(Math.max(nanos / 2, nanos - overshootNanos));
   }
 
   /** This host's sleep overshoot, measured on first use (several stages of one host may ask at once). */

@@ -120,7 +120,7 @@ public final class AutoScheduler {
     }
     double min = minimumLimit(costs);
     if (costs.memLimit() < min) {
-      throw new IllegalArgumentException("--mem-limit [" + Fmt.num(costs.memLimit())
+      throw new IllegalArgumentException("memLimit [" + Fmt.num(costs.memLimit())
           + "]: below one microbatch's activation memory; give at least " + Fmt.num(min)
           + " (max over stages of ΔM(F) + max(0, ΔM(B)))");
     }
@@ -146,7 +146,7 @@ public final class AutoScheduler {
   }
 
   private static String noFit(CostModel costs) {
-    return "--mem-limit [" + Fmt.num(costs.memLimit()) + "]: the automatic zero-bubble schedule cannot keep every stage "
+    return "memLimit [" + Fmt.num(costs.memLimit()) + "]: the automatic zero-bubble schedule cannot keep every stage "
         + "under it (memory deltas must not grow over a microbatch: ΔM(F)+ΔM(B)+ΔM(W) ≤ 0, ΔM(W) ≤ 0)";
   }
 }

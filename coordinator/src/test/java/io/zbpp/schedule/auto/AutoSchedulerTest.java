@@ -20,7 +20,7 @@ class AutoSchedulerTest {
     CostModel costs = CostModel.builder(2).memF(1, 2).memB(-0.5, -1).memW(-0.5, -1).memLimit(1.5).build();
     assertThatThrownBy(() -> AutoScheduler.plan(Shape.of(2, 4), costs))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--mem-limit [1.5]: below one microbatch's activation memory; give at least 2 "
+        .hasMessage("memLimit [1.5]: below one microbatch's activation memory; give at least 2 "
             + "(max over stages of ΔM(F) + max(0, ΔM(B)))");
   }
 
@@ -43,7 +43,7 @@ class AutoSchedulerTest {
     CostModel leaky = CostModel.builder(2).mem(1, 0, 0).memLimit(3).build();
     assertThatThrownBy(() -> AutoScheduler.plan(Shape.of(2, 8), leaky))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("--mem-limit [3]: the automatic zero-bubble schedule cannot keep every stage");
+        .hasMessageStartingWith("memLimit [3]: the automatic zero-bubble schedule cannot keep every stage");
   }
 
   /**
