@@ -6,6 +6,8 @@ import io.zbpp.protocol.cluster.ProvisioningEvent;
 import io.zbpp.protocol.cluster.StageHostCommand;
 import io.zbpp.protocol.cluster.StageHosts;
 import io.zbpp.protocol.msg.CoordinatorCommand;
+import io.zbpp.protocol.msg.IterationResult;
+import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.runtime.ClusterTraining;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainReport;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -33,7 +37,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * once when the workers' devices allow; its stages are placed on the workers like any cluster job's, and it
  * trains through {@link ClusterTraining}, so its digest equals {@code zbpp train}'s. The devices are counted
  * from the stage hosts the Receptionist lists (each asked for its device count), and the API hears when they
- * change. Cancelling a job stops its coordinator, which stops the job's stages.
+ * change. Jobs are placed one after another (then run side by side). Cancelling a job stops its coordinator,
+ * which stops the job's stages.
  */
 final class ClusterJobRunner {
   /** Local: the Receptionist's stage hosts now. */
@@ -58,18 +63,51 @@ final class ClusterJobRunner {
       listeners.forEach(Runnable::run);
     }), "job-api-devices", Props.empty());
     AtomicLong jobs = new AtomicLong();
-    return new TrainJobRunner(devices::get, id -> training(system, provisionTimeout, id, jobs.incrementAndGet()),
-        listeners::add, "the cluster's workers");
+    Semaphore placing = new Semaphore(1, true);
+    return new TrainJobRunner(devices::get,
+        id -> training(system, provisionTimeout, placing, id, jobs.incrementAndGet()), listeners::add,
+        "the cluster's workers");
   }
 
-  private static TrainJobRunner.Training training(ActorSystem<?> system, Duration provisionTimeout, String id,
-      long n) {
+  /**
+   * One job's training. Jobs are placed one at a time ({@code placing}): a host's free devices are only taken
+   * once it spawned the stages, so two jobs placed at once could both choose the same free device and be refused.
+   */
+  private static TrainJobRunner.Training training(ActorSystem<?> system, Duration provisionTimeout,
+      Semaphore placing, String id, long n) {
     ActorRef<CoordinatorCommand> coordinator = system.systemActorOf(perJob(provisionTimeout),
         "job-api-" + n + "-" + id, Props.empty());
     return new TrainJobRunner.Training() {
       @Override
       public TrainReport train(TrainSpec spec, LocalTraining.Listener listener) {
-        return ClusterTraining.train(system, coordinator, spec, listener);
+        try {
+          placing.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("cancelled while waiting to be placed", e);
+        }
+        AtomicBoolean placed = new AtomicBoolean();
+        Runnable release = () -> {
+          if (placed.compareAndSet(false, true)) {
+            placing.release();
+          }
+        };
+        try {
+          return ClusterTraining.train(system, coordinator, spec, new LocalTraining.Listener() {
+            @Override
+            public void started(JobStarted s) {
+              release.run();
+              listener.started(s);
+            }
+
+            @Override
+            public void iteration(IterationResult it) {
+              listener.iteration(it);
+            }
+          });
+        } finally {
+          release.run();
+        }
       }
 
       @Override

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The job API on a cluster (what {@code zbpp coordinator --api-port} serves): a coordinator node and four
  * one-device workers as actor systems in one JVM over Artery on 127.0.0.1, every message serialized. The Java
- * client submits three two-stage jobs (two run at once, the third waits for devices), watches one to the end,
+ * client submits three jobs (two two-stage jobs run at once, a four-stage one waits for their devices), watches one to the end,
  * cancels one mid-run and lists all; the results' digests equal {@code zbpp train}'s; a coordinator restarted on
  * the same data directory reports the same jobs and results.
  */
@@ -89,9 +89,10 @@ class ClusterJobApiTest {
         api.devices(4).get(60, TimeUnit.SECONDS);
         a = alice.submit(JobSpecs.builder("zb-2p", 2, 4).name("watched").iterations(3).model("tiny").seed(11)
             .build());
-        // b runs long enough to be cancelled after its first iteration; c waits until a or b frees devices
+        // b runs long enough to be cancelled after its first iteration; c needs all four devices, so it waits
+        // until a has ended and b's stages have stopped
         b = alice.submit(JobSpecs.builder("1f1b", 2, 2).name("long").iterations(1000).model("tiny").build());
-        c = alice.submit(JobSpecs.builder("zb-h1", 2, 4).name("queued").iterations(2).model("tiny").seed(5)
+        c = alice.submit(JobSpecs.builder("zb-h1", 4, 8).name("queued").iterations(2).model("tiny").seed(5)
             .build());
         assertThat(alice.get(c).getState()).isEqualTo(JobState.QUEUED);
 
@@ -103,7 +104,8 @@ class ClusterJobApiTest {
         }, e -> { });
         List<JobEvent> events = new ArrayList<>();
         alice.watch(a).forEachRemaining(events::add);
-        assertThat(events).extracting(JobEvent::getSequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(events).as("%s", events).extracting(JobEvent::getSequence)
+            .containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
         assertThat(events.get(1).getPlanned().getPlacementList()).hasSize(2)
             .allSatisfy(line -> assertThat(line).startsWith("pekko://").endsWith(" device 0"));
         assertThat(events).filteredOn(JobEvent::hasIteration).extracting(e -> e.getIteration().getIteration())
@@ -117,6 +119,8 @@ class ClusterJobApiTest {
         alice.watch(c).forEachRemaining(rest::add);
         assertThat(rest).last().extracting(e -> e.getFinished().getState()).as("%s", rest)
             .isEqualTo(JobState.SUCCEEDED);
+        assertThat(rest).filteredOn(JobEvent::hasPlanned).singleElement()
+            .satisfies(e -> assertThat(e.getPlanned().getPlacementList()).doesNotHaveDuplicates().hasSize(4));
 
         jobs = alice.list();
         assertThat(jobs).extracting(Job::getId).containsExactly(a, b, c);
@@ -130,7 +134,7 @@ class ClusterJobApiTest {
 
       // the same specs through zbpp train: the same digests
       assertThat(resultA.getParamsSha256()).isEqualTo(trainDigest("zb-2p", "2", "4", "3", "11"));
-      assertThat(resultC.getParamsSha256()).isEqualTo(trainDigest("zb-h1", "2", "4", "2", "5"));
+      assertThat(resultC.getParamsSha256()).isEqualTo(trainDigest("zb-h1", "4", "8", "2", "5"));
     } finally {
       nodes.forEach(ClusterNode::close);
     }
