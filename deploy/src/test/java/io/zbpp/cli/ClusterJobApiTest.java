@@ -153,6 +153,32 @@ class ClusterJobApiTest {
     }
   }
 
+  @Test
+  void coordinatorApiBadInputIsOneLine() throws Exception {
+    Cli noTokens = Cli.run("coordinator", "--api-port", "7070", "--data-dir", dir.resolve("d").toString());
+    assertThat(noTokens.exit()).isEqualTo(2);
+    assertThat(noTokens.err().strip()).isEqualTo("--api-port [7070]: the job API needs --token-file FILE "
+        + "(name:token lines)");
+    Path tokens = dir.resolve("tokens");
+    Cli noApi = Cli.run("coordinator", "--token-file", tokens.toString(), "--data-dir", dir.resolve("d").toString());
+    assertThat(noApi.exit()).isEqualTo(2);
+    assertThat(noApi.err().strip()).isEqualTo("--token-file [" + tokens + "]: only with --api-port (the job API)");
+    Cli missing = Cli.run("coordinator", "--api-port", "0", "--token-file", tokens.toString(), "--data-dir",
+        dir.resolve("d").toString());
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err().strip()).startsWith("--token-file [" + tokens + "]: cannot read: ");
+    Cli badPort = Cli.run("coordinator", "--api-port", "70000", "--token-file", tokens.toString());
+    assertThat(badPort.exit()).isEqualTo(2);
+    assertThat(badPort.err().strip()).isEqualTo("--api-port [70000]: expected 0 to 65535");
+    Files.writeString(tokens, "alice:t\n");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      Cli inUse = Cli.run("coordinator", "--port", "0", "--api-port", Integer.toString(taken.getLocalPort()),
+          "--token-file", tokens.toString(), "--data-dir", dir.resolve("d").toString());
+      assertThat(inUse.exit()).isEqualTo(2);
+      assertThat(inUse.err().strip()).startsWith("--api-port [" + taken.getLocalPort() + "]: cannot listen: ");
+    }
+  }
+
   private static String trainDigest(String schedule, String stages, String microbatches, String iterations,
       String seed) {
     JsonObject train = Cli.run("train", "--schedule", schedule, "--stages", stages, "--microbatches", microbatches,
