@@ -54,7 +54,8 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
   private final Supplier<Tokens.Caller> caller;
   private final Deque<String> queue = new ArrayDeque<>();
   private final Map<String, Live> live = new HashMap<>();
-  private int freeDevices;
+  /** The devices the running jobs hold; the runner's {@link JobRunner#devices} less these are free. */
+  private int reservedDevices;
 
   /** A job this coordinator queued or runs: its spec, its devices, its run, its event log and its watchers. */
   private final class Live {
@@ -82,7 +83,12 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     this.runner = runner;
     this.clock = clock;
     this.caller = caller;
-    this.freeDevices = runner.devices();
+    runner.onDevicesChanged(this::devicesChanged);
+  }
+
+  /** Workers joined or left: start what fits now. */
+  private synchronized void devicesChanged() {
+    startWhatFits();
   }
 
   @Override
@@ -211,7 +217,7 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
         queue.remove(id);
         if (l.run != null) {
           l.run.cancel();
-          freeDevices += l.devices;
+          reservedDevices -= l.devices;
         }
         end(l, JobState.CANCELLED, "cancelled by " + who.name());
         startWhatFits();
@@ -244,13 +250,13 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
   private void startWhatFits() {
     while (!queue.isEmpty()) {
       Live job = live.get(queue.peekFirst());
-      if (job.devices > freeDevices) {
+      if (job.devices > runner.devices() - reservedDevices) {
         return;
       }
       queue.removeFirst();
-      freeDevices -= job.devices;
+      reservedDevices += job.devices;
       store.transition(job.id, JobState.RUNNING, "", clock.millis());
-      LOG.info("job {} running on {} devices, {} free", job.id, job.devices, freeDevices);
+      LOG.info("job {} running on {} devices, {} free", job.id, job.devices, runner.devices() - reservedDevices);
       job.run = runner.start(job.id, job.spec, events(job));
     }
   }
@@ -298,7 +304,7 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
 
   /** A running job ended on its own: frees its devices and starts what fits. */
   private void finish(Live job, JobState state, String reason) {
-    freeDevices += job.devices;
+    reservedDevices -= job.devices;
     end(job, state, reason);
     startWhatFits();
   }

@@ -19,8 +19,17 @@ public interface JobRunner {
    */
   int devicesFor(JobSpec spec);
 
-  /** The worker devices there are in all; a job that needs more can never run. */
+  /**
+   * The worker devices there are in all now; a job that needs more cannot run. On a cluster this changes as
+   * workers join and leave ({@link #onDevicesChanged}).
+   */
   int devices();
+
+  /**
+   * Registers {@code changed}, called (from any thread) whenever {@link #devices} may have changed, so that
+   * queued jobs start when workers join. A runner with a fixed number of devices never calls it.
+   */
+  default void onDevicesChanged(Runnable changed) {}
 
   /**
    * Starts a job that {@link #devicesFor} accepted, on devices the API reserved for it; returns at once. The

@@ -27,6 +27,7 @@ import java.util.Optional;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
@@ -42,7 +43,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * can overlap iterations — docs/post-validation.md), collects the reports, combines the stages' parameter
  * digests ({@link ParameterDigest}), answers {@link io.zbpp.protocol.msg.JobFinished} and stops the stages. A
  * stage failure, a rejection, a stage actor that stops (it is watched) or a provisioner that finds too few
- * stages fails the job. One job at a time; each job gets a new epoch, so late messages of an earlier job are
+ * stages fails the job; a coordinator stopped mid-job stops the job's stages. One job at a time; each job gets a new epoch, so late messages of an earlier job are
  * ignored.
  *
  * <p>States: idle → provisioning → loading → running → fetching → idle.
@@ -231,7 +232,12 @@ public final class Coordinator {
         .onMessage(CommandRejected.class, r -> r.job().equals(a.job)
             ? fail(a, "stage " + r.stage() + " rejected " + r.reason()) : Behaviors.same())
         .onMessage(StageProvisioner.Provisioned.class, this::onLateStages)
-        .onSignal(Terminated.class, t -> fail(a, "stage actor " + t.getRef().path().name() + " stopped"));
+        .onSignal(Terminated.class, t -> fail(a, "stage actor " + t.getRef().path().name() + " stopped"))
+        .onSignal(PostStop.class, stop -> {
+          // stopped mid-job (a cancelled job's coordinator): its stages stop too, freeing their devices
+          stopStages(a);
+          return Behaviors.same();
+        });
   }
 
   private Behavior<CoordinatorCommand> busy(SubmitJob s, JobEpoch current) {

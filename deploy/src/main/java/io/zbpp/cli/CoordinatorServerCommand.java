@@ -1,6 +1,9 @@
 package io.zbpp.cli;
 
 import com.typesafe.config.ConfigFactory;
+import io.zbpp.jobs.JobApiServer;
+import io.zbpp.jobs.JobStore;
+import io.zbpp.jobs.Tokens;
 import io.zbpp.server.ClusterCoordinator;
 import io.zbpp.server.ClusterNode;
 import io.zbpp.server.NodeSettings;
@@ -10,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code zbpp coordinator}: a cluster node with role {@code coordinator} that hosts the coordinator as a Cluster
- * Singleton; jobs' stages are placed on the workers that joined (docs/cluster.md).
+ * Singleton; jobs' stages are placed on the workers that joined (docs/cluster.md). With {@code --api-port} it
+ * also serves the job API, its jobs run on the workers and its records kept in {@code --data-dir} (docs/jobs.md).
  */
 @Command(name = "coordinator", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     versionProvider = Version.class,
@@ -38,6 +43,16 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
       description = "How long a job waits for enough free worker devices (default: ${DEFAULT-VALUE}).")
   int provisionTimeout;
 
+  @Option(names = "--api-port", paramLabel = "PORT",
+      description = "Also serve the job API (gRPC, docs/jobs.md) on this port (0: a free one), over TLS when "
+          + "--tls-dir is given; jobs run on the workers, records live in --data-dir. Needs --token-file.")
+  Integer apiPort;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "The job API's bearer tokens, one name:token per line (the name admin may cancel every "
+          + "job); re-read when it changes.")
+  Path tokenFile;
+
   @Mixin NodeOptions node;
 
   @Spec CommandSpec spec;
@@ -48,15 +63,112 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
       throw new UsageException("--provision-timeout [" + provisionTimeout + "]: must be at least 1 second");
     }
     NodeSettings settings = node.settings(port);
+    Tokens tokens = apiTokens();
     prepareDataDir();
     NodeRun.infoLogging();
+    Duration timeout = Duration.ofSeconds(provisionTimeout);
+    Api[] api = new Api[1];
     return NodeRun.run("coordinator", spec.commandLine().getOut(), spec.commandLine().getErr(),
         settings.joinTimeout(), node.exitWith,
-        () -> ClusterNode.start(settings, Roles.COORDINATOR,
-            Roles.coordinator(ClusterCoordinator.behavior(Duration.ofSeconds(provisionTimeout))),
-            ConfigFactory.empty()),
-        n -> String.format(Locale.ROOT, "zbpp coordinator up at %s; workers join with --seed-nodes %s; data in %s%s",
-            n.address(), n.seed(), dataDir, n.management().map(u -> "; management " + u).orElse("")));
+        () -> {
+          ClusterNode n = ClusterNode.start(settings, Roles.COORDINATOR,
+              Roles.coordinator(ClusterCoordinator.behavior(timeout)), ConfigFactory.empty());
+          if (tokens != null) {
+            try {
+              api[0] = serveApi(n, dataDir, apiPort, Optional.ofNullable(node.tlsDir), tokens, timeout);
+            } catch (RuntimeException e) {
+              n.close();
+              throw new IllegalArgumentException(e.getMessage(), e);
+            }
+          }
+          return n;
+        },
+        n -> String.format(Locale.ROOT, "zbpp coordinator up at %s; workers join with --seed-nodes %s; data in %s%s%s",
+            n.address(), n.seed(), dataDir, api[0] == null ? "" : "; job API on port " + api[0].port()
+                + (node.tlsDir == null ? " (plain TCP)" : " (TLS)"),
+            n.management().map(u -> "; management " + u).orElse("")));
+  }
+
+  /** The token file's tokens when the job API is asked for; null without --api-port. */
+  private Tokens apiTokens() {
+    if (apiPort == null) {
+      if (tokenFile != null) {
+        throw new UsageException("--token-file [" + tokenFile + "]: only with --api-port (the job API)");
+      }
+      return null;
+    }
+    if (apiPort < 0 || apiPort > 65535) {
+      throw new UsageException("--api-port [" + apiPort + "]: expected 0 to 65535");
+    }
+    if (tokenFile == null) {
+      throw new UsageException("--api-port [" + apiPort + "]: the job API needs --token-file FILE (name:token "
+          + "lines)");
+    }
+    try {
+      return Tokens.load(tokenFile);
+    } catch (RuntimeException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  /**
+   * The job API on this coordinator node, its records in --data-dir; stops with the node. Jobs run on the
+   * cluster's workers ({@link ClusterJobRunner}).
+   */
+  static Api serveApi(ClusterNode n, Path dataDir, int apiPort, Optional<Path> tlsDir, Tokens tokens,
+      Duration timeout) {
+    JobStore store = JobStore.open(dataDir);
+    JobApiServer server;
+    TrainJobRunner runner = ClusterJobRunner.create(n.system(), timeout);
+    try {
+      server = JobApiServer.start(apiPort, tlsDir, store, runner, tokens);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    Api api = new Api(server, store, runner);
+    n.terminated().whenComplete((done, e) -> api.close());
+    return api;
+  }
+
+  /** A coordinator's job API: its server and its records; closing stops both (once). */
+  static final class Api implements AutoCloseable {
+    private final JobApiServer server;
+    private final JobStore store;
+    private final TrainJobRunner runner;
+    private boolean closed;
+
+    Api(JobApiServer server, JobStore store, TrainJobRunner runner) {
+      this.server = server;
+      this.store = store;
+      this.runner = runner;
+    }
+
+    int port() {
+      return server.port();
+    }
+
+    /** Completes once the workers that joined hold at least {@code devices} devices. */
+    java.util.concurrent.CompletableFuture<Void> devices(int devices) {
+      java.util.concurrent.CompletableFuture<Void> enough = new java.util.concurrent.CompletableFuture<>();
+      Runnable check = () -> {
+        if (runner.devices() >= devices) {
+          enough.complete(null);
+        }
+      };
+      runner.onDevicesChanged(check);
+      check.run();
+      return enough;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        server.close();
+        store.close();
+      }
+    }
   }
 
   private void prepareDataDir() {

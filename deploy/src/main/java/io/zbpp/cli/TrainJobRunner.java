@@ -9,22 +9,25 @@ import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainReport;
+import io.zbpp.runtime.TrainSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /**
  * Runs the job API's jobs exactly as {@code zbpp train} runs them: a spec becomes {@code zbpp train}'s options,
  * {@link TrainCommand#resolve()} checks them (one implementation of the checks; its messages name the spec's
- * fields instead of the options), and each job trains on its own in-JVM actor system ({@link LocalTraining}),
- * so a job's parameter digest equals {@code zbpp train}'s on the same spec. {@code devices} stands for the
- * cluster's worker devices: a job takes one per stage.
+ * fields instead of the options), and each job trains where its {@link Training} runs it: on its own in-JVM
+ * actor system ({@link LocalTraining}; {@code devices} stands for worker devices) or on a cluster's workers
+ * ({@link ClusterJobRunner}); either way a job's parameter digest equals {@code zbpp train}'s on the same spec.
+ * A job takes one device per stage.
  */
 public final class TrainJobRunner implements JobRunner {
   /** Each {@code zbpp train} option a spec field sets, and the field's name in spec files. */
@@ -49,12 +52,57 @@ public final class TrainJobRunner implements JobRunner {
       Map.entry("--rollback", "rollback"),
       Map.entry("--inject-nan", "injectNan"));
 
-  private final int devices;
+  /** Where one job trains: opened per job, closed when it ends or is cancelled (any thread). */
+  interface Training extends AutoCloseable {
+    /** Trains the resolved spec; blocks until it ends. */
+    TrainReport train(TrainSpec spec, LocalTraining.Listener listener);
+
+    /** Stops the job's actors (and so its stages); returns at once or soon. */
+    @Override
+    void close();
+  }
+
+  /** Opens the training of job {@code id}. */
+  interface Trainings {
+    Training open(String id);
+  }
+
+  private final IntSupplier devices;
+  private final Trainings trainings;
+  private final Consumer<Runnable> devicesChanged;
+  private final String description;
   private final AtomicInteger threads = new AtomicInteger();
 
   /** @param devices the worker devices jobs share (one per stage) */
   public TrainJobRunner(int devices) {
+    this(() -> devices, id -> local(), changed -> { }, devices + " devices in this JVM");
+  }
+
+  /**
+   * Jobs trained where {@code trainings} opens them (the cluster: ClusterJobRunner), on {@code devices} that
+   * may change, reported through {@code devicesChanged}.
+   */
+  TrainJobRunner(IntSupplier devices, Trainings trainings, Consumer<Runnable> devicesChanged, String description) {
     this.devices = devices;
+    this.trainings = trainings;
+    this.devicesChanged = devicesChanged;
+    this.description = description;
+  }
+
+  /** Each job on its own in-JVM actor system. */
+  private static Training local() {
+    LocalTraining t = LocalTraining.open(false);
+    return new Training() {
+      @Override
+      public TrainReport train(TrainSpec spec, LocalTraining.Listener listener) {
+        return t.train(spec, listener);
+      }
+
+      @Override
+      public void close() {
+        t.close();
+      }
+    };
   }
 
   @Override
@@ -64,7 +112,12 @@ public final class TrainJobRunner implements JobRunner {
 
   @Override
   public int devices() {
-    return devices;
+    return devices.getAsInt();
+  }
+
+  @Override
+  public void onDevicesChanged(Runnable changed) {
+    devicesChanged.accept(changed);
   }
 
   /** {@code zbpp train}'s options for {@code spec}, with its defaults where the spec leaves a field unset. */
@@ -155,7 +208,7 @@ public final class TrainJobRunner implements JobRunner {
   public Run start(String id, JobSpec given, Events events) {
     TrainJob job = resolve(given);
     AtomicBoolean cancelled = new AtomicBoolean();
-    LocalTraining training = LocalTraining.open(false);
+    Training training = trainings.open(id);
     Thread t = new Thread(() -> train(job, training, events, cancelled), "zbpp-job-" + id);
     t.setDaemon(true);
     threads.incrementAndGet();
@@ -169,7 +222,7 @@ public final class TrainJobRunner implements JobRunner {
     };
   }
 
-  private void train(TrainJob job, LocalTraining training, Events events, AtomicBoolean cancelled) {
+  private void train(TrainJob job, Training training, Events events, AtomicBoolean cancelled) {
     double[] predicted = {Double.NaN};
     int iterations = job.spec().iterations();
     try {
@@ -217,6 +270,6 @@ public final class TrainJobRunner implements JobRunner {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "in-JVM runner with %d devices", devices);
+    return "job runner on " + description;
   }
 }
