@@ -433,6 +433,15 @@ final class JobCommands {
 
     @Spec CommandSpec spec;
 
+    private static String rootMessage(Throwable e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String m = String.valueOf(root.getMessage());
+      return m.lines().findFirst().orElse(root.getClass().getSimpleName()).strip();
+    }
+
     private static boolean hasToken(Path file) {
       try {
         return Files.readAllLines(file).stream().map(String::strip)
@@ -462,12 +471,23 @@ final class JobCommands {
         throw new UsageException("--token-file [" + tokenFile + "]: no token in it; expected name:token lines "
             + "(e.g. alice:$(openssl rand -hex 24))");
       }
+      if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+        throw new UsageException("--data-dir [" + dataDir + "]: is a file; expected a directory");
+      }
       try {
         Files.createDirectories(dataDir);
       } catch (IOException e) {
         throw new UsageException("--data-dir [" + dataDir + "]: cannot create: " + e.getMessage());
       }
-      JobStore store = JobStore.open(dataDir);
+      JobStore store;
+      try {
+        store = JobStore.open(dataDir);
+      } catch (RuntimeException e) {
+        throw new UsageException("--data-dir [" + dataDir + "]: cannot open the job records"
+            + (String.valueOf(e.getMessage()).contains("already in use")
+                ? ": another process (a running zbpp job-server?) holds them" : ": " + rootMessage(e))
+            + "; expected a directory of job records that no other server uses");
+      }
       JobApiServer server;
       try {
         server = JobApiServer.start(port, Optional.ofNullable(tlsDir), store, new TrainJobRunner(devices), tokens);

@@ -75,6 +75,14 @@ class JobClientInputTest {
   }
 
   @Test
+  void jobServerRefusesADataDirThatIsAFile() {
+    // (A directory another server holds is refused the same way, but only across processes: H2 shares a database
+    // file within one JVM, so that case is not driven in-process.)
+    Cli file = run("job-server --api-port 0 --data-dir DIR/tokens --token-file DIR/tokens");
+    assertBadInput(file, "--data-dir [" + tokens + "]: is a file", "expected a directory");
+  }
+
+  @Test
   void anUnreachableServerIsOneLineAndExitCodeOne() throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
