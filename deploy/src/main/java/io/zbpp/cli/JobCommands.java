@@ -167,7 +167,7 @@ final class JobCommands {
         return run(c);
       } catch (ZbppException.Unavailable e) {
         spec.commandLine().getErr().println("zbpp " + spec.name() + ": " + e.code() + ": cannot reach the job API at "
-            + client.target() + " (" + e.getMessage() + "); is zbpp job-server running there, and is --ca given "
+            + client.target() + " (" + e.getMessage().lines().findFirst().orElse("").strip() + "); is zbpp job-server running there, and is --ca given "
             + "exactly when it serves TLS?");
         spec.commandLine().getErr().flush();
         return 1;

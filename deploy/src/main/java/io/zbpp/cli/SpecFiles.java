@@ -52,7 +52,8 @@ final class SpecFiles {
       tree = new ObjectMapper(yaml ? new YAMLFactory() : null).readTree(text);
     } catch (JsonProcessingException e) {
       throw new UsageException("SPEC [" + source + "]: " + where(e) + "not valid " + (yaml ? "YAML" : "JSON")
-          + ": " + firstLine(e.getOriginalMessage()) + finite(e.getOriginalMessage()));
+          + ": " + firstLine(e.getOriginalMessage()) + finite(e.getOriginalMessage())
+          + (yaml ? "" : " (a spec is read as YAML only when its name ends in .yaml or .yml)"));
     }
     if (tree == null || !tree.isObject()) {
       throw new UsageException("SPEC [" + source + "]: expected a mapping of job spec fields (" + fields() + ")");

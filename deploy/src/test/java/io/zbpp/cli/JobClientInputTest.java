@@ -114,6 +114,13 @@ class JobClientInputTest {
   }
 
   @Test
+  void aYamlSpecWithoutItsExtensionSaysItWasReadAsJson() {
+    assertThatThrownBy(() -> SpecFiles.parse("s.txt", "schedule: zb-2p\n", false))
+        .hasMessageStartingWith("SPEC [s.txt]: ").hasMessageContaining("not valid JSON")
+        .hasMessageEndingWith("(a spec is read as YAML only when its name ends in .yaml or .yml)");
+  }
+
+  @Test
   void aBrokenSpecFileIsOneLineBeforeAnyConnection() throws IOException {
     Path spec = Files.writeString(dir.resolve("broken.yaml"), "name: [x\n  stages: ::\n");
     Cli r = run("submit " + spec + " --token-file DIR/tokens --server 127.0.0.1:1");
