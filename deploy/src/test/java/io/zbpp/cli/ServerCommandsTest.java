@@ -28,6 +28,7 @@ class ServerCommandsTest {
       "worker --seed-nodes 127.0.0.1:25520 --port 70000 | --port [70000]: expected a port 0..65535",
       "worker --seed-nodes 10.0.0.1:25520 --host 10.0.0.2 | --host [10.0.0.2]: plain TCP on a non-loopback address; "
           + "give --tls-dir DIR (zbpp certs makes one) or --insecure",
+      "worker --seed-nodes 127.0.0.1:25520 --data-plane tcp | --data-plane [tcp]: expected netty or artery",
       "worker --seed-nodes 127.0.0.1:25520 --join-timeout 0 | --join-timeout [0]: must be at least 1 second",
       "worker --seed-nodes 127.0.0.1:25520 --tls-dir /nonexistent/tls | --tls-dir [/nonexistent/tls]: no such directory",
       "worker --seed-nodes 127.0.0.1:25520 --host 192.0.2.1 --insecure | --host [192.0.2.1]: cannot bind it (not an "
