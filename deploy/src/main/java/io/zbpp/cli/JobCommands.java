@@ -167,8 +167,8 @@ final class JobCommands {
         return run(c);
       } catch (ZbppException.Unavailable e) {
         spec.commandLine().getErr().println("zbpp " + spec.name() + ": " + e.code() + ": cannot reach the job API at "
-            + client.target() + " (" + e.getMessage().lines().findFirst().orElse("").strip() + "); is zbpp job-server running there, and is --ca given "
-            + "exactly when it serves TLS?");
+            + client.target() + " (" + e.getMessage().lines().findFirst().orElse("").strip()
+            + "); is zbpp job-server running there, and is --ca given exactly when it serves TLS?");
         spec.commandLine().getErr().flush();
         return 1;
       } catch (ZbppException e) {
