@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
  * back an equal plan.
  */
 public final class PlanText {
+  /** The largest microbatch or chunk number a plan file may use: far from int overflow (m = largest + 1). */
+  static final int MAX_INDEX = 9_999_999;
+
   static final Pattern INSTRUCTION = Pattern.compile("(\\d+)(BW|F|B|W)(\\d+)(?:\\.(\\d+))?");
   private static final Pattern TOKEN = Pattern.compile("(BW|F|B|W)(\\d+)(?:\\.(\\d+))?");
 
@@ -74,8 +77,19 @@ public final class PlanText {
           throw new IllegalArgumentException(
               "line " + lineNo + ": bad token [" + tok + "]: expected F|B|W|BW<mb>[.<chunk>]");
         }
-        int mb = Integer.parseInt(m.group(2));
-        int chunk = m.group(3) == null ? stage : Integer.parseInt(m.group(3));
+        int mb;
+        int chunk;
+        try {
+          mb = Integer.parseInt(m.group(2));
+          chunk = m.group(3) == null ? stage : Integer.parseInt(m.group(3));
+        } catch (NumberFormatException e) {
+          mb = MAX_INDEX + 1;
+          chunk = 0;
+        }
+        if (mb > MAX_INDEX || chunk > MAX_INDEX) {
+          throw new IllegalArgumentException("line " + lineNo + ": bad token [" + tok + "]: a number out of range; "
+              + "expected microbatch and chunk numbers from 0 to " + MAX_INDEX);
+        }
         Integer prev = chunkStage.putIfAbsent(chunk, stage);
         if (prev != null && prev != stage) {
           throw new IllegalArgumentException(

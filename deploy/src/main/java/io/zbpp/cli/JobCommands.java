@@ -15,9 +15,14 @@ import io.zbpp.protocol.jobs.JobResult;
 import io.zbpp.protocol.jobs.JobSpec;
 import io.zbpp.protocol.jobs.JobState;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,16 +62,63 @@ final class JobCommands {
     Path ca;
 
     ZbppClient connect() {
-      String target = server != null ? server
-          : Optional.ofNullable(System.getenv("ZBPP_SERVER")).orElse("127.0.0.1:7070");
+      String target = target();
       ZbppClient.Options o = ZbppClient.options().token(token());
       if (ca != null) {
-        if (!Files.isReadable(ca)) {
-          throw new UsageException("--ca [" + ca + "]: no such readable file; expected the CA certificate (PEM)");
-        }
+        checkCa(ca);
         o.trust(ca);
       }
       return ZbppClient.connect(target, o);
+    }
+
+    /** The server's {@code host:port}, checked before any connection: a port from 1 to 65535, a known host. */
+    String target() {
+      String option = server != null ? "--server" : "ZBPP_SERVER";
+      String target = server != null ? server
+          : Optional.ofNullable(System.getenv("ZBPP_SERVER")).orElse("127.0.0.1:7070");
+      String accepted = "; expected HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:7070";
+      int colon = target.lastIndexOf(':');
+      String host = colon < 0 ? "" : target.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      if (host.isEmpty()) {
+        throw new UsageException(option + " [" + target + "]: no host" + (colon < 0 ? " and no port" : "")
+            + accepted);
+      }
+      int port;
+      try {
+        port = Integer.parseInt(target.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        throw new UsageException(option + " [" + target + "]: no port" + accepted);
+      }
+      if (port < 1 || port > 65535) {
+        throw new UsageException(option + " [" + target + "]: port " + port + " out of range" + accepted);
+      }
+      try {
+        InetAddress.getByName(host);
+      } catch (UnknownHostException | IllegalArgumentException e) {
+        throw new UsageException(option + " [" + target + "]: unknown host [" + host + "]" + accepted);
+      }
+      return target;
+    }
+
+    /** The CA file must be a readable PEM certificate: the TLS library would otherwise fail with a stack trace. */
+    static void checkCa(Path ca) {
+      String accepted = "; expected the CA certificate (PEM, the cluster's ca.crt)";
+      if (Files.isDirectory(ca)) {
+        throw new UsageException("--ca [" + ca + "]: is a directory" + accepted);
+      }
+      if (!Files.isReadable(ca)) {
+        throw new UsageException("--ca [" + ca + "]: no such readable file" + accepted);
+      }
+      try (InputStream in = Files.newInputStream(ca)) {
+        if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+          throw new UsageException("--ca [" + ca + "]: no certificate in it" + accepted);
+        }
+      } catch (IOException | CertificateException e) {
+        throw new UsageException("--ca [" + ca + "]: not a PEM certificate" + accepted);
+      }
     }
 
     private String token() {
@@ -74,6 +126,7 @@ final class JobCommands {
         String env = System.getenv("ZBPP_TOKEN");
         return env == null ? "" : env.strip();
       }
+      checkTokenFile(tokenFile);
       try {
         for (String line : Files.readAllLines(tokenFile)) {
           String l = line.strip();
@@ -86,6 +139,16 @@ final class JobCommands {
         throw new UsageException("--token-file [" + tokenFile + "]: cannot read: " + e.getMessage());
       }
       throw new UsageException("--token-file [" + tokenFile + "]: no token in it; expected a name:token line");
+    }
+  }
+
+  /** A token file must exist and be a file: "cannot read: PATH" alone would not say which. */
+  static void checkTokenFile(Path file) {
+    if (Files.isDirectory(file)) {
+      throw new UsageException("--token-file [" + file + "]: is a directory; expected a file of name:token lines");
+    }
+    if (!Files.exists(file)) {
+      throw new UsageException("--token-file [" + file + "]: no such file; expected a file of name:token lines");
     }
   }
 
@@ -102,6 +165,12 @@ final class JobCommands {
     public Integer call() {
       try (ZbppClient c = client.connect()) {
         return run(c);
+      } catch (ZbppException.Unavailable e) {
+        spec.commandLine().getErr().println("zbpp " + spec.name() + ": " + e.code() + ": cannot reach the job API at "
+            + client.target() + " (" + e.getMessage().lines().findFirst().orElse("").strip()
+            + "); is zbpp job-server running there, and is --ca given exactly when it serves TLS?");
+        spec.commandLine().getErr().flush();
+        return 1;
       } catch (ZbppException e) {
         spec.commandLine().getErr().println("zbpp " + spec.name() + ": " + e.code() + ": " + e.getMessage());
         spec.commandLine().getErr().flush();
@@ -364,6 +433,24 @@ final class JobCommands {
 
     @Spec CommandSpec spec;
 
+    private static String rootMessage(Throwable e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String m = String.valueOf(root.getMessage());
+      return m.lines().findFirst().orElse(root.getClass().getSimpleName()).strip();
+    }
+
+    private static boolean hasToken(Path file) {
+      try {
+        return Files.readAllLines(file).stream().map(String::strip)
+            .anyMatch(l -> !l.isEmpty() && !l.startsWith("#"));
+      } catch (IOException e) {
+        throw new UsageException("--token-file [" + file + "]: cannot read: " + e.getMessage());
+      }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
       if (devices < 1) {
@@ -372,18 +459,35 @@ final class JobCommands {
       if (port < 0 || port > 65535) {
         throw new UsageException("--api-port [" + port + "]: expected 0 to 65535");
       }
+      checkTokenFile(tokenFile);
       Tokens tokens;
       try {
         tokens = Tokens.load(tokenFile);
       } catch (RuntimeException e) {
         throw new UsageException(e.getMessage());
       }
+      if (!hasToken(tokenFile)) {
+        // A server that no token opens answers every call UNAUTHENTICATED: refuse to start it.
+        throw new UsageException("--token-file [" + tokenFile + "]: no token in it; expected name:token lines "
+            + "(e.g. alice:$(openssl rand -hex 24))");
+      }
+      if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+        throw new UsageException("--data-dir [" + dataDir + "]: is a file; expected a directory");
+      }
       try {
         Files.createDirectories(dataDir);
       } catch (IOException e) {
         throw new UsageException("--data-dir [" + dataDir + "]: cannot create: " + e.getMessage());
       }
-      JobStore store = JobStore.open(dataDir);
+      JobStore store;
+      try {
+        store = JobStore.open(dataDir);
+      } catch (RuntimeException e) {
+        throw new UsageException("--data-dir [" + dataDir + "]: cannot open the job records"
+            + (String.valueOf(e.getMessage()).contains("already in use")
+                ? ": another process (a running zbpp job-server?) holds them" : ": " + rootMessage(e))
+            + "; expected a directory of job records that no other server uses");
+      }
       JobApiServer server;
       try {
         server = JobApiServer.start(port, Optional.ofNullable(tlsDir), store, new TrainJobRunner(devices), tokens);

@@ -55,6 +55,22 @@ class CheckCommandTest {
         + System.lineSeparator());
   }
 
+  @Test
+  void microbatchNumbersOutOfRangeAreNamedNotOverflowed(@TempDir Path dir) throws Exception {
+    // F2147483648 was "For input string", F2147483647 wrapped m to -2147483648, F99999999 blamed --stages and
+    // --microbatches, options check does not take.
+    for (String token : new String[] {"F2147483648", "F2147483647", "F99999999", "F0.10000000"}) {
+      Path plan = Files.writeString(dir.resolve("big.plan"), "0: F0 B0 W0 " + token + "\n");
+
+      Cli r = Cli.run("check", plan.toString());
+
+      assertThat(r.exit()).as(token).isEqualTo(2);
+      assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+      assertThat(r.err()).startsWith("PLAN [" + plan + "]: line 1: bad token [" + token + "]: a number out of range")
+          .contains("from 0 to 9999999");
+    }
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

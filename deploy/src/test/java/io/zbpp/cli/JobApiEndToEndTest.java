@@ -178,7 +178,8 @@ class JobApiEndToEndTest {
     Cli missing = Cli.run("job-server", "--data-dir", dir.resolve("d").toString(), "--token-file",
         tokens.toString());
     assertThat(missing.exit()).isEqualTo(2);
-    assertThat(missing.err().strip()).startsWith("--token-file [" + tokens + "]: cannot read: ");
+    assertThat(missing.err().strip())
+        .isEqualTo("--token-file [" + tokens + "]: no such file; expected a file of name:token lines");
     Files.writeString(tokens, "alice:t\n");
     Cli devices = Cli.run("job-server", "--data-dir", dir.resolve("d").toString(), "--token-file",
         tokens.toString(), "--devices", "0");
