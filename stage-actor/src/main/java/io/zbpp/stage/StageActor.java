@@ -1,9 +1,13 @@
 package io.zbpp.stage;
 
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.logging.LogContext;
+import io.zbpp.metrics.NodeMetrics;
+import io.zbpp.metrics.StageMetrics;
 import io.zbpp.protocol.msg.ChunkState;
 import io.zbpp.protocol.msg.CommandRejected;
 import io.zbpp.protocol.msg.FetchParameters;
+import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.OptimizerOptions;
@@ -81,11 +85,13 @@ public final class StageActor {
   private final ActorContext<StageCommand> ctx;
   private final ChunkBuilder builder;
   private final StageWork work;
+  private final StageMetrics metrics;
 
   private StageActor(ActorContext<StageCommand> ctx, ChunkBuilder builder) {
     this.ctx = ctx;
     this.builder = builder;
     this.work = new StageWork("zbpp-" + ctx.getSelf().path().name(), ctx.getSelf());
+    this.metrics = NodeMetrics.get(ctx.getSystem()).stages();
   }
 
   /** A stage actor that builds the chunks of the model its program names ({@link ModelChunks}). */
@@ -95,7 +101,7 @@ public final class StageActor {
 
   /** A stage actor whose chunks come from {@code chunks} (called on the stage's executor). */
   public static Behavior<StageCommand> create(ChunkBuilder chunks) {
-    return Behaviors.withMdc(StageCommand.class, msg -> Map.of("job", String.valueOf(msg.job())),
+    return Behaviors.withMdc(StageCommand.class, LogContext::of,
         Behaviors.setup(ctx -> new StageActor(ctx, chunks).idle()));
   }
 
@@ -242,6 +248,7 @@ public final class StageActor {
       return Behaviors.same();
     }
     if (m instanceof TensorFrame f) {
+      metrics.received(j.stage, f.data().size());
       j.assembler.add(f).ifPresent(t -> j.run.offer(t.key(), new HostTensor(t.shape(), t.data())));
     } else if (m instanceof OptimizerState s) {
       j.run.offerState(s);
@@ -264,7 +271,9 @@ public final class StageActor {
       }
     }
     if (run.finished()) {
-      j.load.coordinator().tell(run.report(j.job));
+      IterationReport report = run.report(j.job);
+      metrics.iteration(report);
+      j.load.coordinator().tell(report);
       if (!j.queued.isEmpty()) {
         return begin(j, j.queued.poll());
       }
@@ -278,8 +287,12 @@ public final class StageActor {
     int stage = j.stage;
     List<ActorRef<StageCommand>> stages = j.load.stages();
     int frameBytes = j.load.frameBytes();
+    StageMetrics m = metrics;
     Batch.Sender sender = (to, key, t) -> TensorFrames.split(job, key, t.shape(), t.data(), frameBytes)
-        .forEach(stages.get(to)::tell);
+        .forEach(f -> {
+          m.sent(stage, f.data().size());
+          stages.get(to).tell(f);
+        });
     Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(job, iter, stage, full, n));
     work.batch(job, j.run.pc(), steps, j.chunks, j.optimizer,
         new Batch.Context(j.run.iteration(), j.run.attempt(), stage, stages.size(), sender, states));
