@@ -15,8 +15,8 @@ public final class NodeMetrics implements Extension {
   private static final Id ID = new Id();
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final CoordinatorMetrics coordinator = new CoordinatorMetrics(registry);
-  private final StageMetrics stages = new StageMetrics(registry);
+  private CoordinatorMetrics coordinator;
+  private StageMetrics stages;
 
   public static NodeMetrics get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -26,13 +26,19 @@ public final class NodeMetrics implements Extension {
     return registry;
   }
 
-  /** What the coordinator of this node records. */
-  public CoordinatorMetrics coordinator() {
+  /** What the coordinator of this node records; its series appear once a coordinator asked for it. */
+  public synchronized CoordinatorMetrics coordinator() {
+    if (coordinator == null) {
+      coordinator = new CoordinatorMetrics(registry);
+    }
     return coordinator;
   }
 
-  /** What the stage actors of this node record. */
-  public StageMetrics stages() {
+  /** What the stage actors of this node record; their series appear once a stage ran. */
+  public synchronized StageMetrics stages() {
+    if (stages == null) {
+      stages = new StageMetrics(registry);
+    }
     return stages;
   }
 
