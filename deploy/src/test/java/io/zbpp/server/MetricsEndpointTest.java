@@ -187,6 +187,8 @@ class MetricsEndpointTest {
       assertThat(value(after, "zbpp_tensor_received_bytes_total", Map.of())).isPositive();
       assertThat(value(after, "zbpp_stage_iterations_total", Map.of())).isEqualTo(ITERATIONS);
       assertThat(value(after, "zbpp_cluster_members", Map.of("role", "worker"))).isEqualTo(STAGES);
+      assertThat(after).as("a worker runs no coordinator").doesNotContainKeys("zbpp_iterations_total",
+          "zbpp_stage_busy_ratio");
       assertMonotone(workers1.get(w), after);
     }
   }
