@@ -36,6 +36,12 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "Artery port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--data-plane", paramLabel = "KIND", defaultValue = "netty",
+      description = "How this worker's stages move activations and gradients: netty (a TCP link per "
+          + "neighbouring stage pair, TLS with --tls-dir) or artery (the control channel, 192 KiB frames) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String dataPlane;
+
   @Mixin NodeOptions node;
 
   @Spec CommandSpec spec;
@@ -47,6 +53,7 @@ public final class WorkerCommand implements Callable<Integer> {
       throw new UsageException("--devices [" + devices + "]: must be at least 1");
     }
     NodeSettings settings = node.settings(port);
+    io.zbpp.stage.StageHost.StageFactory stages = stages(settings);
     if (settings.seeds().isEmpty()) {
       throw new UsageException("--seed-nodes: a worker needs at least one seed, e.g. the coordinator's HOST:PORT");
     }
@@ -65,9 +72,19 @@ public final class WorkerCommand implements Callable<Integer> {
     return NodeRun.run("worker", spec.commandLine().getOut(), spec.commandLine().getErr(), settings.joinTimeout(),
         node.exitWith,
         () -> ClusterNode.start(settings, Roles.WORKER,
-            Roles.worker(devices, backendName, WorkerStages.fromProgram()), ConfigFactory.empty()),
+            Roles.worker(devices, backendName, stages), ConfigFactory.empty()),
         n -> String.format(Locale.ROOT, "zbpp worker up at %s with %d %s device%s%s", n.address(), devices,
             backendName, devices == 1 ? "" : "s", n.management().map(u -> ", management " + u).orElse("")));
+  }
+
+  /** Tensors over the Netty data plane unless {@code --data-plane artery}. */
+  private io.zbpp.stage.StageHost.StageFactory stages(NodeSettings settings) {
+    return switch (dataPlane) {
+      case "netty" -> WorkerStages.overDataPlane(settings.host(), java.util.Optional.ofNullable(node.tlsDir),
+          node.insecure);
+      case "artery" -> WorkerStages.fromProgram();
+      default -> throw new UsageException("--data-plane [" + dataPlane + "]: expected netty or artery");
+    };
   }
 
   private String checkBackend() {

@@ -1,7 +1,12 @@
 package io.zbpp.server;
 
+import io.zbpp.dataplane.DataPlaneConfig;
+import io.zbpp.stage.DataPlaneFactory;
+import io.zbpp.stage.ModelChunks;
 import io.zbpp.stage.StageActor;
 import io.zbpp.stage.StageHost;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The stage actors a worker's stage host starts. A stage actor in a worker JVM has nothing but the protocol:
@@ -11,8 +16,21 @@ import io.zbpp.stage.StageHost;
 public final class WorkerStages {
   private WorkerStages() {}
 
-  /** Stage actors that build the model their program names. */
+  /** Stage actors that build the model their program names and send tensors as Artery messages. */
   public static StageHost.StageFactory fromProgram() {
     return (job, stage, device) -> StageActor.create();
+  }
+
+  /**
+   * Stage actors that build the model their program names and move activations and gradients over the Netty
+   * data plane (docs/transport.md): each binds a free port on {@code host}, the address the other workers reach
+   * this one on, with mutual TLS from {@code tlsDir} when given (plain TCP off loopback only when
+   * {@code insecure}, as for Artery).
+   */
+  public static StageHost.StageFactory overDataPlane(String host, Optional<Path> tlsDir, boolean insecure) {
+    DataPlaneConfig config = tlsDir.map(DataPlaneConfig.plain()::withTls).orElse(DataPlaneConfig.plain())
+        .withInsecure(insecure);
+    DataPlaneFactory planes = DataPlaneFactory.netty(config, host);
+    return (job, stage, device) -> StageActor.create(new ModelChunks(), Optional.of(planes));
   }
 }

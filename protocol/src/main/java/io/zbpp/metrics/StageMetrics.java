@@ -9,7 +9,7 @@ import java.time.Duration;
 
 /**
  * What the stage actors of a node record: the duration of every compute pass by kind (F, B, W, or BW for a
- * fused backward) and stage, iterations run, and the tensor bytes sent to and received from neighbours. Labels:
+ * fused backward) and stage, iterations run, and the tensor payload bytes sent to and received from neighbours. Labels:
  * {@code stage} (the pipeline stage, below the job's stage count) and {@code kind}; no job label, so the series
  * stay bounded however many jobs run; the coordinator's gauges carry the job.
  */
@@ -48,12 +48,12 @@ public final class StageMetrics {
         .tag("kind", kind).tag("stage", stage).serviceLevelObjectives(PASS_BUCKETS).register(registry);
   }
 
-  /** Counts the bytes of tensor frames a stage sent. */
+  /** Counts the payload bytes of a tensor a stage sent (Artery frames or the data plane). */
   public void sent(int stage, long bytes) {
     bytes("zbpp.tensor.sent", "Tensor bytes a stage sent to its neighbours", stage, bytes);
   }
 
-  /** Counts the bytes of tensor frames a stage received. */
+  /** Counts the payload bytes of a whole tensor a stage received. */
   public void received(int stage, long bytes) {
     bytes("zbpp.tensor.received", "Tensor bytes a stage received from its neighbours", stage, bytes);
   }
