@@ -1,6 +1,9 @@
 package io.zbpp.runtime;
 
 import io.zbpp.compile.Programs;
+import io.zbpp.logging.LogContext;
+import io.zbpp.metrics.CoordinatorMetrics;
+import io.zbpp.metrics.NodeMetrics;
 import io.zbpp.protocol.msg.CommandRejected;
 import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.DataPeers;
@@ -9,6 +12,7 @@ import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.JobFailed;
+import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.JobRejected;
 import io.zbpp.protocol.msg.JobStarted;
@@ -61,6 +65,7 @@ public final class Coordinator {
   private final ActorContext<CoordinatorCommand> ctx;
   private final ActorRef<StageProvisioner.Command> provisioner;
   private final Duration provisionTimeout;
+  private final CoordinatorMetrics metrics;
   private long epochs;
 
   private Coordinator(ActorContext<CoordinatorCommand> ctx, Behavior<StageProvisioner.Command> provisioner,
@@ -68,6 +73,7 @@ public final class Coordinator {
     this.ctx = ctx;
     this.provisioner = ctx.spawn(provisioner, "provisioner");
     this.provisionTimeout = provisionTimeout;
+    this.metrics = NodeMetrics.get(ctx.getSystem()).coordinator();
   }
 
   /** A coordinator whose stages come from {@code provisioner} (spawned as its child), within 30 s. */
@@ -77,7 +83,8 @@ public final class Coordinator {
 
   public static Behavior<CoordinatorCommand> create(Behavior<StageProvisioner.Command> provisioner,
       Duration provisionTimeout) {
-    return Behaviors.setup(ctx -> new Coordinator(ctx, provisioner, provisionTimeout).idle());
+    return Behaviors.withMdc(CoordinatorCommand.class, LogContext::of,
+        Behaviors.setup(ctx -> new Coordinator(ctx, provisioner, provisionTimeout).idle()));
   }
 
   private Behavior<CoordinatorCommand> idle() {
@@ -126,6 +133,7 @@ public final class Coordinator {
   private Behavior<CoordinatorCommand> failProvisioning(Pending p, String why) {
     ctx.getLog().error("job {} failed: {}", p.job(), why);
     p.submit().replyTo().tell(new JobFailed(p.job(), why));
+    metrics.jobFailed();
     provisioner.tell(new StageProvisioner.Release(p.job()));
     return idle();
   }
@@ -148,6 +156,7 @@ public final class Coordinator {
     }
     ActiveJob active = new ActiveJob(job, s.spec(), p.planned(), r.stages(), s.replyTo(), s.progress());
     Programs programs = p.planned().compiled().programs();
+    metrics.jobStarted(job, s.spec().stages(), s.spec().iterations(), p.planned().predictedBubbleRate());
     List<ActorRef<StageCommand>> stages = active.stages;
     stages.forEach(ctx::watch);
     String planText = PlanText.formatNamed(p.planned().compiled().plan());
@@ -193,6 +202,7 @@ public final class Coordinator {
         return Behaviors.same();
       }
       for (IterationResult done : a.report(r, System.nanoTime())) {
+        metrics.iteration(done, (long) a.spec.microbatches() * a.spec.model().microbatchSize());
         a.progress.ifPresent(p -> p.tell(new JobProgress(a.job, a.spec.iterations(), done)));
         int next = done.iteration() + a.window();
         if (next < a.spec.iterations()) {
@@ -217,7 +227,9 @@ public final class Coordinator {
       if (!a.digest.complete()) {
         return Behaviors.same();
       }
-      a.replyTo.tell(a.finished());
+      JobFinished finished = a.finished();
+      a.replyTo.tell(finished);
+      metrics.jobSucceeded(finished.optimizer());
       stopStages(a);
       ctx.getLog().info("job {} finished", a.job);
       return idle();
@@ -255,6 +267,7 @@ public final class Coordinator {
   private Behavior<CoordinatorCommand> fail(ActiveJob a, String why) {
     ctx.getLog().error("job {} failed: {}", a.job, why);
     a.replyTo.tell(new JobFailed(a.job, why));
+    metrics.jobFailed();
     stopStages(a);
     return idle();
   }

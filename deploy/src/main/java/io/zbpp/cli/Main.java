@@ -37,6 +37,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    java.util.Optional<String> badFormat = LogFormat.apply(System.getenv(LogFormat.VARIABLE));
+    if (badFormat.isPresent()) {
+      System.err.println(badFormat.get());
+      System.exit(2);
+    }
     // Initialise logging before the actor system's threads log concurrently: otherwise SLF4J replays their
     // first calls with a three-line warning on stderr.
     org.slf4j.LoggerFactory.getILoggerFactory();

@@ -56,6 +56,7 @@ public final class ClusterNode implements AutoCloseable {
     settings.managementPort().ifPresent(p -> checkFree("--management-port", settings.host(), p));
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
       ctx.spawn(MembershipLog.create(), "membership");
+      ClusterGauges.register(ctx.getSystem());
       roleSetup.accept(ctx);
       return Behaviors.empty();
     });

@@ -49,7 +49,7 @@ public record NodeSettings(String host, int port, List<String> seeds, OptionalIn
 
   /**
    * The configuration of a node with cluster role {@code role}: cluster provider, Artery on {@code tcp} or
-   * {@code tls-tcp}, seeds, the split-brain resolver, Management's HTTP endpoint, and a coordinated shutdown
+   * {@code tls-tcp}, seeds, the split-brain resolver, Management's HTTP endpoint (with {@code /metrics}), and a coordinated shutdown
    * when the seeds cannot be joined in time. Extra settings ({@code overrides}) win; the rest falls back to the
    * application's configuration.
    */
@@ -67,7 +67,8 @@ public record NodeSettings(String host, int port, List<String> seeds, OptionalIn
             ConfigValueFactory.fromAnyRef(joinTimeout.toMillis() + "ms"))
         .withValue("pekko.cluster.jmx.multi-mbeans-in-same-jvm", ConfigValueFactory.fromAnyRef("on"))
         .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(host))
-        .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(managementPort.orElse(0)));
+        .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(managementPort.orElse(0)))
+        .withValue("pekko.management.http.routes.metrics", ConfigValueFactory.fromAnyRef(MetricsRoutes.class.getName()));
     if (tls.isPresent()) {
       TlsFiles t = tls.get();
       String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";

@@ -1,10 +1,14 @@
 package io.zbpp.stage;
 
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.logging.LogContext;
+import io.zbpp.metrics.NodeMetrics;
+import io.zbpp.metrics.StageMetrics;
 import io.zbpp.protocol.msg.ChunkState;
 import io.zbpp.protocol.msg.CommandRejected;
 import io.zbpp.protocol.msg.DataPeers;
 import io.zbpp.protocol.msg.FetchParameters;
+import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.OptimizerOptions;
@@ -85,6 +89,7 @@ public final class StageActor {
   private final ActorContext<StageCommand> ctx;
   private final ChunkBuilder builder;
   private final StageWork work;
+  private final StageMetrics metrics;
   /** The tensor data plane, or null: tensors then travel as TensorFrame messages. */
   private final StageLinks links;
 
@@ -92,6 +97,7 @@ public final class StageActor {
     this.ctx = ctx;
     this.builder = builder;
     this.work = new StageWork("zbpp-" + ctx.getSelf().path().name(), ctx.getSelf());
+    this.metrics = NodeMetrics.get(ctx.getSystem()).stages();
     this.links = planes == null ? null : new StageLinks(planes,
         ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf()), ctx.getSelf());
   }
@@ -111,7 +117,7 @@ public final class StageActor {
    * opens one plane when it starts and closes it when it stops), else as {@link TensorFrame} messages.
    */
   public static Behavior<StageCommand> create(ChunkBuilder chunks, Optional<DataPlaneFactory> planes) {
-    return Behaviors.withMdc(StageCommand.class, msg -> Map.of("job", String.valueOf(msg.job())),
+    return Behaviors.withMdc(StageCommand.class, LogContext::of,
         Behaviors.setup(ctx -> new StageActor(ctx, chunks, planes.orElse(null)).idle()));
   }
 
@@ -255,6 +261,7 @@ public final class StageActor {
       ctx.getLog().debug("stage {} drops tensor {} of {}", j.stage, t.key(), t.job());
       return Behaviors.same();
     }
+    metrics.received(j.stage, (long) Float.BYTES * t.tensor().data().length);
     j.run.offer(t.key(), t.tensor());
     return drive ? drive(j) : Behaviors.same();
   }
@@ -305,7 +312,10 @@ public final class StageActor {
       return Behaviors.same();
     }
     if (m instanceof TensorFrame f) {
-      j.assembler.add(f).ifPresent(t -> j.run.offer(t.key(), new HostTensor(t.shape(), t.data())));
+      j.assembler.add(f).ifPresent(t -> {
+        metrics.received(j.stage, (long) Float.BYTES * t.data().length);
+        j.run.offer(t.key(), new HostTensor(t.shape(), t.data()));
+      });
     } else if (m instanceof OptimizerState s) {
       j.run.offerState(s);
     }
@@ -327,7 +337,9 @@ public final class StageActor {
       }
     }
     if (run.finished()) {
-      j.load.coordinator().tell(run.report(j.job));
+      IterationReport report = run.report(j.job);
+      metrics.iteration(report);
+      j.load.coordinator().tell(report);
       if (!j.queued.isEmpty()) {
         return begin(j, j.queued.poll());
       }
@@ -341,8 +353,13 @@ public final class StageActor {
     int stage = j.stage;
     List<ActorRef<StageCommand>> stages = j.load.stages();
     int frameBytes = j.load.frameBytes();
-    Batch.Sender sender = links != null && links.linked(job) ? links.sender(job)
+    Batch.Sender transport = links != null && links.linked(job) ? links.sender(job)
         : (to, key, t) -> TensorFrames.split(job, key, t.shape(), t.data(), frameBytes).forEach(stages.get(to)::tell);
+    StageMetrics m = metrics;
+    Batch.Sender sender = (to, key, t) -> {
+      m.sent(stage, (long) Float.BYTES * t.data().length);
+      transport.send(to, key, t);
+    };
     Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(job, iter, stage, full, n));
     work.batch(job, j.run.pc(), steps, j.chunks, j.optimizer,
         new Batch.Context(j.run.iteration(), j.run.attempt(), stage, stages.size(), sender, states));
