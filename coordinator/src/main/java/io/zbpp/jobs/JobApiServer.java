@@ -37,15 +37,27 @@ public final class JobApiServer implements AutoCloseable {
   }
 
   /**
-   * Serves on {@code port} (0: a free one) of every interface.
+   * Serves on {@code port} (0: a free one) of 127.0.0.1.
    *
    * @param tlsDir the certificate directory, or empty for plain TCP
    */
   public static JobApiServer start(int port, Optional<Path> tlsDir, JobStore store, JobRunner runner,
       Tokens tokens) {
+    return start("127.0.0.1", port, tlsDir, store, runner, tokens);
+  }
+
+  /**
+   * Serves on {@code port} (0: a free one) of the address {@code host} (the caller decides whether plain TCP
+   * may leave the machine: bearer tokens travel in every call).
+   *
+   * @param tlsDir the certificate directory, or empty for plain TCP
+   */
+  public static JobApiServer start(String host, int port, Optional<Path> tlsDir, JobStore store, JobRunner runner,
+      Tokens tokens) {
     ServerCredentials credentials = tlsDir.map(JobApiServer::tls).orElse(InsecureServerCredentials.create());
     try {
-      Server s = Grpc.newServerBuilderForPort(port, credentials).maxInboundMessageSize(MAX_REQUEST_BYTES)
+      Server s = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+          .forAddress(new java.net.InetSocketAddress(host, port), credentials).maxInboundMessageSize(MAX_REQUEST_BYTES)
           .addService(service(store, runner, tokens)).build().start();
       return new JobApiServer(s);
     } catch (IOException e) {

@@ -121,7 +121,8 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
     JobApiServer server;
     TrainJobRunner runner = ClusterJobRunner.create(n.system(), timeout);
     try {
-      server = JobApiServer.start(apiPort, tlsDir, store, runner, tokens);
+      server = JobApiServer.start(n.system().address().getHost().orElse("127.0.0.1"), apiPort, tlsDir, store,
+          runner, tokens);
     } catch (RuntimeException e) {
       store.close();
       throw e;

@@ -431,6 +431,14 @@ final class JobCommands {
         description = "Worker devices the jobs share, one per stage (default: ${DEFAULT-VALUE}).")
     int devices;
 
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+        description = "Address the job API listens on (default: ${DEFAULT-VALUE}); plain TCP on a non-loopback "
+            + "address needs --tls-dir or --insecure (tokens travel in every call).")
+    String host;
+
+    @Option(names = "--insecure", description = "Allow plain TCP on a non-loopback --host.")
+    boolean insecure;
+
     @Spec CommandSpec spec;
 
     private static String rootMessage(Throwable e) {
@@ -458,6 +466,10 @@ final class JobCommands {
       }
       if (port < 0 || port > 65535) {
         throw new UsageException("--api-port [" + port + "]: expected 0 to 65535");
+      }
+      if (tlsDir == null && !insecure && !io.zbpp.server.NodeSettings.isLoopback(host)) {
+        throw new UsageException("--host [" + host + "]: plain TCP on a non-loopback address; give --tls-dir DIR "
+            + "(zbpp certs makes one) or --insecure");
       }
       checkTokenFile(tokenFile);
       Tokens tokens;
@@ -490,7 +502,8 @@ final class JobCommands {
       }
       JobApiServer server;
       try {
-        server = JobApiServer.start(port, Optional.ofNullable(tlsDir), store, new TrainJobRunner(devices), tokens);
+        server = JobApiServer.start(host, port, Optional.ofNullable(tlsDir), store, new TrainJobRunner(devices),
+            tokens);
       } catch (RuntimeException e) {
         store.close();
         throw new UsageException(e.getMessage());

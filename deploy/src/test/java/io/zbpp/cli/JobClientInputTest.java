@@ -67,7 +67,9 @@ class JobClientInputTest {
       "job-server --api-port 0 --data-dir DIR/data --token-file DIR/empty-tokens | --token-file [DIR/empty-tokens]: "
           + "no token in it | name:token",
       "job-server --api-port 0 --data-dir DIR/data --token-file DIR/missing | --token-file [DIR/missing]: "
-          + "no such file | name:token"})
+          + "no such file | name:token",
+      "job-server --api-port 0 --host 10.0.0.7 --data-dir DIR/data --token-file DIR/missing | --host [10.0.0.7]: "
+          + "plain TCP on a non-loopback address | --tls-dir DIR"})
   void isAnsweredBeforeAnyConnection(String args, String start, String accepted) {
     Cli r = run(args.strip());
     assertBadInput(r, start.strip().replace("DIR", dir.toString()), accepted.strip());
