@@ -116,7 +116,8 @@ public final class TrainCommand implements Callable<Integer> {
       costs.checkEmulatedDuration(pipeline.stages, pipeline.microbatches, iterations);
     }
     check.apply(s, isReference() ? REFERENCE : pipeline.schedule(), isReference(), pipeline.stages, iterations);
-    TrainSpec trainSpec = s.modelSpec(TrainJob.modelSpec(runner, s.build())).build();
+    TrainSpec trainSpec = s.modelSpec(costs.emulatedTruth(TrainJob.modelSpec(runner, s.build()), pipeline.stages,
+        iterations, b == Backend.EMULATED)).build();
     if (!isReference()) {
       TrainJob.validate(trainSpec);
     }
