@@ -1,8 +1,10 @@
 package io.zbpp.cli;
 
 import io.zbpp.schedule.CostModel;
+import io.zbpp.schedule.Plan;
 import io.zbpp.schedule.Shape;
 import io.zbpp.schedule.Timeline;
+import io.zbpp.schedule.Validator;
 import io.zbpp.schedule.optimize.OptimizationResult;
 import io.zbpp.schedule.optimize.Optimizer;
 import io.zbpp.schedule.optimize.SolverOptions;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code zbpp frontier}: the memory/bubble frontier. For memory limits K·p·M_B (M_B = ΔM(F) of stage 0) with K
  * from {@code --from} to {@code --to}, the bubble rate of the automatic scheduler's plan (zb-auto), of the exact
- * optimizer's plan warm-started from it, and the optimizer's proven lower bound; as a table, one JSON object or
+ * optimizer's plan warm-started from it (or from the previous limit's best plan when that is better), and the
+ * optimizer's proven lower bound; as a table, one JSON object or
  * an SVG plot ({@link FrontierSvg}) with the 1F1B, ZB-H1 and ZB-2p points marked at their own peak memory.
  *
  * <p>Costs come from the cost options; with a paper model preset and none of {@code --cost-*} given, from the
@@ -141,12 +144,15 @@ public final class FrontierCommand implements Callable<Integer> {
       err.flush();
     });
     List<Row> rows = new ArrayList<>();
+    Plan best = null;
     for (int i = 0; i < factors.size(); i++) {
       double k = factors.get(i);
       err.printf(Locale.ROOT, "[%d/%d] K=%s: optimizing under %s (time limit %s s)...%n", i + 1, factors.size(),
           Fmt.num(k), Fmt.num(k * unit), Fmt.num(seconds));
       err.flush();
-      rows.add(row(shape, costs, k, k * unit, seconds));
+      Solved solved = row(shape, costs, k, k * unit, seconds, best);
+      rows.add(solved.row());
+      best = solved.plan();
     }
     List<Mark> marks = marks(shape, costs, unit);
     String title = "Memory/bubble frontier \u2014 p=" + stages + ", m=" + microbatches
@@ -198,22 +204,37 @@ public final class FrontierCommand implements Callable<Integer> {
     return ks;
   }
 
-  private Row row(Shape shape, CostModel costs, double k, double limit, double seconds) {
+  /** A row and the best plan found under its limit. */
+  private record Solved(Row row, Plan plan) {}
+
+  /**
+   * Plans under {@code limit} with the heuristic and optimizes, warm-started from the better of the heuristic's
+   * plan and {@code previous} (the best plan under the previous, smaller limit, which keeps this one too), so
+   * that the optimized rate never rises with the limit even when the time limit stops the search early.
+   */
+  private static Solved row(Shape shape, CostModel costs, double k, double limit, double seconds, Plan previous) {
     CostModel limited = costs.withMemLimit(limit);
     PlanRun run = PlanRun.run(HEURISTIC, shape, limited);
     if (!run.valid()) {
       throw new RunFailure(HEURISTIC + " planned an invalid plan under " + Fmt.num(limit) + ": "
           + run.validation().problems().get(0));
     }
+    Plan warm = run.plan();
+    if (previous != null) {
+      Validator.Validation v = Validator.validate(previous, limited);
+      if (v.ok() && v.timeline().cost() < run.validation().timeline().cost()) {
+        warm = previous;
+      }
+    }
     OptimizationResult r;
     try {
-      r = Optimizer.optimize(shape, limited, run.plan(), SolverOptions.defaults().withTimeLimit(seconds));
+      r = Optimizer.optimize(shape, limited, warm, SolverOptions.defaults().withTimeLimit(seconds));
     } catch (IllegalArgumentException e) {
       throw new UsageException("frontier: " + e.getMessage().lines().findFirst().orElse(""));
     }
     double work = shape.microbatches() * costs.maxWork();
-    return new Row(k, limit, run.validation().timeline().bubbleRate(), rate(r.cost(), work),
-        Math.max(0, rate(r.lowerBound(), work)), r.optimal(), r.solveMillis() / 1000.0);
+    return new Solved(new Row(k, limit, run.validation().timeline().bubbleRate(), rate(r.cost(), work),
+        Math.max(0, rate(r.lowerBound(), work)), r.optimal(), r.solveMillis() / 1000.0), r.plan());
   }
 
   private static double rate(double cost, double work) {
