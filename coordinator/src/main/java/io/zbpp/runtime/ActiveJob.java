@@ -34,6 +34,8 @@ final class ActiveJob {
   final ActorRef<JobOutcome> replyTo;
   final Optional<ActorRef<JobEvent>> progress;
   final ParameterDigest digest;
+  /** What the passes really cost, from the completed iterations (for re-planning, docs/replan.md). */
+  final CostEstimates estimates;
   private final TreeMap<Integer, TreeMap<Integer, IterationReport>> reports = new TreeMap<>();
   private final TreeMap<Integer, Long> started = new TreeMap<>();
   private final List<IterationResult> results = new ArrayList<>();
@@ -51,6 +53,7 @@ final class ActiveJob {
     this.replyTo = replyTo;
     this.progress = progress;
     this.digest = new ParameterDigest(stages.size(), planned.compiled().plan().placement().chunks());
+    this.estimates = new CostEstimates(stages.size(), CostEstimates.DEFAULT_WINDOW);
   }
 
   /** Counts a loaded stage and keeps its data endpoint; true once all are loaded. */
@@ -128,6 +131,7 @@ final class ActiveJob {
     IterationResult result = new IterationResult(it, meanLoss(current), nowNanos - from,
         RealizedBubble.rate(traces), traces);
     results.add(result);
+    estimates.add(result);
     return Optional.of(result);
   }
 

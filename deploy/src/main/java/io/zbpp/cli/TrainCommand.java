@@ -125,7 +125,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
     check.apply(s, isReference() ? REFERENCE : pipeline.schedule(), isReference(), pipeline.stages, iterations);
     s.dataPlane(dataPlane(dataPlane));
-    TrainSpec trainSpec = s.modelSpec(TrainJob.modelSpec(runner, s.build())).build();
+    TrainSpec trainSpec = s.modelSpec(costs.emulatedTruth(TrainJob.modelSpec(runner, s.build()), pipeline.stages,
+        iterations, b == Backend.EMULATED)).build();
     if (!isReference()) {
       TrainJob.validate(trainSpec);
     }

@@ -37,6 +37,22 @@ public final class TrainCosts {
           + "${DEFAULT-VALUE}).")
   String costComm;
 
+  @Option(names = "--true-cost-f", paramLabel = "TF",
+      description = "emulated only: the forward time each stage really sleeps, one value or a comma list, in the "
+          + "units of --cost-f (default: --cost-f); the planner still plans from --cost-f.")
+  String trueCostF;
+
+  @Option(names = "--true-cost-b", paramLabel = "TB", description = "emulated only: the true T_B, as --true-cost-f.")
+  String trueCostB;
+
+  @Option(names = "--true-cost-w", paramLabel = "TW", description = "emulated only: the true T_W, as --true-cost-f.")
+  String trueCostW;
+
+  @Option(names = "--slowdown", paramLabel = "STAGE:FACTOR@ITERATION",
+      description = "emulated only: from that iteration on (from 0) every pass of that stage sleeps FACTOR times "
+          + "as long, e.g. 3:1.5@10; repeatable, one per stage.")
+  java.util.List<String> slowdowns;
+
   @Option(names = "--time-scale", paramLabel = "K", defaultValue = "1",
       description = "Multiplies T_F, T_B, T_W and T_comm, > 0 and <= 1e6 (default: ${DEFAULT-VALUE}).")
   String timeScale;
@@ -107,8 +123,10 @@ public final class TrainCosts {
     double[][] t = new double[3][];
     String[] names = {"--cost-f", "--cost-b", "--cost-w"};
     String[] texts = {costF, costB, costW};
+    String[] truths = {trueCostF, trueCostB, trueCostW};
     for (int k = 0; k < 3; k++) {
-      t[k] = Numbers.perStage(names[k], texts[k] == null ? EMULATED_DEFAULT : texts[k], stages, true);
+      String text = truths[k] != null ? truths[k] : texts[k] == null ? EMULATED_DEFAULT : texts[k];
+      t[k] = Numbers.perStage(truths[k] != null ? "--true" + names[k].substring(1) : names[k], text, stages, true);
     }
     double busiest = 0;
     for (int s = 0; s < stages; s++) {
@@ -121,6 +139,70 @@ public final class TrainCosts {
           + "or add --long-run", timeScale, millis / 3.6e6, iterations, microbatches,
           Numbers.plain(busiest), timeScale));
     }
+  }
+
+  private static final java.util.regex.Pattern SLOWDOWN =
+      java.util.regex.Pattern.compile("(\\d{1,9}):([0-9.eE+-]+)@(\\d{1,9})");
+  /** The largest --slowdown factor. */
+  static final double MAX_SLOWDOWN = 1e3;
+
+  /**
+   * The emulated backend's truth: {@code model} with the pass times the stages really sleep
+   * ({@code --true-cost-*}, scaled like {@code --cost-*}; each defaults to the planner's) and the slowdowns.
+   *
+   * @throws UsageException when one is given on another backend, or names a bad value
+   */
+  io.zbpp.protocol.msg.ModelSpec emulatedTruth(io.zbpp.protocol.msg.ModelSpec model, int stages, int iterations,
+      boolean emulated) {
+    String[] names = {"--true-cost-f", "--true-cost-b", "--true-cost-w"};
+    String[] texts = {trueCostF, trueCostB, trueCostW};
+    java.util.List<String> given = new java.util.ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      if (texts[k] != null) {
+        given.add(names[k] + " [" + texts[k] + "]");
+      }
+    }
+    if (slowdowns != null && !slowdowns.isEmpty()) {
+      given.add("--slowdown [" + slowdowns.get(0) + "]");
+    }
+    if (given.isEmpty()) {
+      return model;
+    }
+    if (!emulated) {
+      throw new UsageException(given.get(0) + ": only with --backend emulated (the other backends take the time "
+          + "they take)");
+    }
+    double scale = Numbers.inRange("--time-scale", timeScale, 0, true, MAX_TIME_SCALE);
+    io.zbpp.protocol.msg.ModelSpec m = model.withEmulatedTimes(
+        trueCostF == null ? model.emulatedF() : times(names[0], trueCostF, stages, scale),
+        trueCostB == null ? model.emulatedB() : times(names[1], trueCostB, stages, scale),
+        trueCostW == null ? model.emulatedW() : times(names[2], trueCostW, stages, scale));
+    return m.withSlowdowns(slowdowns(stages, iterations));
+  }
+
+  private java.util.List<io.zbpp.protocol.msg.ModelSpec.Slowdown> slowdowns(int stages, int iterations) {
+    java.util.List<io.zbpp.protocol.msg.ModelSpec.Slowdown> out = new java.util.ArrayList<>();
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (String text : slowdowns == null ? java.util.List.<String>of() : slowdowns) {
+      java.util.regex.Matcher m = SLOWDOWN.matcher(text.strip());
+      if (!m.matches()) {
+        throw new UsageException("--slowdown [" + text + "]: expected STAGE:FACTOR@ITERATION, e.g. 3:1.5@10 "
+            + "(stage and iteration from 0)");
+      }
+      int stage = Integer.parseInt(m.group(1));
+      int iteration = Integer.parseInt(m.group(3));
+      double factor = Numbers.inRange("--slowdown", m.group(2), 0, true, MAX_SLOWDOWN);
+      if (stage >= stages || iteration >= iterations) {
+        throw new UsageException("--slowdown [" + text + "]: expected STAGE < " + stages + " and ITERATION < "
+            + iterations);
+      }
+      if (!seen.add(stage)) {
+        throw new UsageException("--slowdown [" + text + "]: stage " + stage + " is slowed twice; expected one "
+            + "--slowdown per stage");
+      }
+      out.add(new io.zbpp.protocol.msg.ModelSpec.Slowdown(stage, factor, iteration));
+    }
+    return out;
   }
 
   private static java.util.List<Double> times(String option, String text, int stages, double scale) {

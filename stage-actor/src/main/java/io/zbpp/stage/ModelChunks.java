@@ -107,7 +107,15 @@ public final class ModelChunks implements ChunkBuilder {
       b.add(time(pick(m.emulatedB(), s) / v, overshoot));
       w.add(time(pick(m.emulatedW(), s) / v, overshoot));
     }
-    return new EmulatedCosts(f, b, w, memory.activationBytes(), memory.wStashBytes());
+    EmulatedCosts costs = new EmulatedCosts(f, b, w, memory.activationBytes(), memory.wStashBytes());
+    for (ModelSpec.Slowdown d : m.emulatedSlowdowns()) {
+      for (int c = 0; c < chunkStage.size(); c++) {
+        if (chunkStage.get(c) == d.stage()) {
+          costs = costs.withSlowdown(c, d.factor(), d.iteration());
+        }
+      }
+    }
+    return costs;
   }
 
   private static double pick(List<Double> perStage, int stage) {

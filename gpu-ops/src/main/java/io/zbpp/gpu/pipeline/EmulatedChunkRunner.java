@@ -23,6 +23,8 @@ final class EmulatedChunkRunner implements ChunkRunner {
   private final EmulatedCosts costs;
   private final Map<Integer, Held> inFlight = new HashMap<>();
   private long bytesHeld;
+  /** The iteration of the latest forward: B and W of an iteration follow its forwards. */
+  private int iteration;
 
   EmulatedChunkRunner(RunnerSpec spec, int chunk) {
     this.chunk = chunk;
@@ -40,7 +42,8 @@ final class EmulatedChunkRunner implements ChunkRunner {
   @Override
   public HostTensor forward(int iteration, int microbatch, HostTensor input) {
     check(microbatch, null, "forward");
-    sleep(costs.forward().get(chunk));
+    this.iteration = iteration;
+    sleep(costs.at(chunk, costs.forward().get(chunk), iteration));
     inFlight.put(microbatch, Held.ACTIVATIONS);
     bytesHeld += costs.activationBytes().get(chunk);
     return last ? null : placeholder();
@@ -49,7 +52,7 @@ final class EmulatedChunkRunner implements ChunkRunner {
   @Override
   public HostTensor backwardInput(int microbatch, HostTensor gradOutput) {
     check(microbatch, Held.ACTIVATIONS, "backwardInput");
-    sleep(costs.backwardInput().get(chunk));
+    sleep(costs.at(chunk, costs.backwardInput().get(chunk), iteration));
     inFlight.put(microbatch, Held.W_STASH);
     bytesHeld += costs.wStashBytes().get(chunk) - costs.activationBytes().get(chunk);
     return first ? null : placeholder();
@@ -58,7 +61,7 @@ final class EmulatedChunkRunner implements ChunkRunner {
   @Override
   public void backwardWeight(int microbatch) {
     check(microbatch, Held.W_STASH, "backwardWeight");
-    sleep(costs.backwardWeight().get(chunk));
+    sleep(costs.at(chunk, costs.backwardWeight().get(chunk), iteration));
     inFlight.remove(microbatch);
     bytesHeld -= costs.wStashBytes().get(chunk);
   }

@@ -21,10 +21,24 @@ import java.util.Objects;
  *     sleeps it divided by v on the stage the plan puts it on; empty for the other backends
  * @param emulatedB as {@code emulatedF}, for B
  * @param emulatedW as {@code emulatedF}, for W
+ * @param emulatedSlowdowns the emulated backend's stages that become slower from an iteration on; empty for none
  */
 public record ModelSpec(String preset, ModelShape shape, int vocab, long seed, long dataSeed,
     List<Integer> partition, String backend, AdamW adamw, List<Double> emulatedF, List<Double> emulatedB,
-    List<Double> emulatedW) {
+    List<Double> emulatedW, List<Slowdown> emulatedSlowdowns) {
+  /**
+   * From iteration {@code iteration} (0-based) on, every pass of stage {@code stage} sleeps {@code factor} times
+   * its emulated time (the emulated backend's straggler).
+   */
+  public record Slowdown(int stage, double factor, int iteration) {
+    public Slowdown {
+      if (stage < 0 || iteration < 0 || !(factor > 0) || Double.isInfinite(factor)) {
+        throw new IllegalArgumentException("slowdown [" + stage + ":" + factor + "@" + iteration
+            + "]: expected stage >= 0, a finite factor > 0 and iteration >= 0");
+      }
+    }
+  }
+
   /**
    * AdamW hyper-parameters, as float (the optimizer computes in float32): decoupled weight decay
    * θ ← θ·(1 − lr·wd) − lr·m̂/(√v̂ + eps).
@@ -45,6 +59,14 @@ public record ModelSpec(String preset, ModelShape shape, int vocab, long seed, l
     emulatedF = List.copyOf(emulatedF);
     emulatedB = List.copyOf(emulatedB);
     emulatedW = List.copyOf(emulatedW);
+    emulatedSlowdowns = List.copyOf(emulatedSlowdowns);
+  }
+
+  /** The spec without slowdowns (the form before they existed). */
+  public ModelSpec(String preset, ModelShape shape, int vocab, long seed, long dataSeed, List<Integer> partition,
+      String backend, AdamW adamw, List<Double> emulatedF, List<Double> emulatedB, List<Double> emulatedW) {
+    this(preset, shape, vocab, seed, dataSeed, partition, backend, adamw, emulatedF, emulatedB, emulatedW,
+        List.of());
   }
 
   /** No model: the stage host supplies the chunks itself (tests, custom runners). */
@@ -61,11 +83,19 @@ public record ModelSpec(String preset, ModelShape shape, int vocab, long seed, l
 
   /** This spec with the emulated backend's pass times per stage (ms). */
   public ModelSpec withEmulatedTimes(List<Double> f, List<Double> b, List<Double> w) {
-    return new ModelSpec(preset, shape, vocab, seed, dataSeed, partition, backend, adamw, f, b, w);
+    return new ModelSpec(preset, shape, vocab, seed, dataSeed, partition, backend, adamw, f, b, w,
+        emulatedSlowdowns);
+  }
+
+  /** This spec with the emulated backend's slowdowns. */
+  public ModelSpec withSlowdowns(List<Slowdown> slowdowns) {
+    return new ModelSpec(preset, shape, vocab, seed, dataSeed, partition, backend, adamw, emulatedF, emulatedB,
+        emulatedW, slowdowns);
   }
 
   /** This spec with {@code seed} as both seeds, as {@link #dataSeed} changed alone would not be. */
   public ModelSpec withSeed(long s) {
-    return new ModelSpec(preset, shape, vocab, s, s, partition, backend, adamw, emulatedF, emulatedB, emulatedW);
+    return new ModelSpec(preset, shape, vocab, s, s, partition, backend, adamw, emulatedF, emulatedB, emulatedW,
+        emulatedSlowdowns);
   }
 }

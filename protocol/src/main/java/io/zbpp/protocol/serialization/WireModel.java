@@ -34,7 +34,10 @@ final class WireModel {
         .setSeed(m.seed()).setDataSeed(m.dataSeed()).addAllPartition(m.partition()).setBackend(m.backend())
         .setAdamw(Wire.AdamWHyper.newBuilder().setLr(a.lr()).setBeta1(a.beta1()).setBeta2(a.beta2())
             .setEps(a.eps()).setWeightDecay(a.weightDecay()))
-        .addAllEmulatedF(m.emulatedF()).addAllEmulatedB(m.emulatedB()).addAllEmulatedW(m.emulatedW()).build();
+        .addAllEmulatedF(m.emulatedF()).addAllEmulatedB(m.emulatedB()).addAllEmulatedW(m.emulatedW())
+        .addAllEmulatedSlowdowns(m.emulatedSlowdowns().stream().map(d -> Wire.EmulatedSlowdown.newBuilder()
+            .setStage(d.stage()).setFactor(d.factor()).setIteration(d.iteration()).build()).toList())
+        .build();
   }
 
   /** An absent message reads as {@link ModelSpec#none()}. */
@@ -46,7 +49,8 @@ final class WireModel {
     return new ModelSpec(m.getPreset(), shape(m.getShape()), m.getVocab(), m.getSeed(), m.getDataSeed(),
         m.getPartitionList(), m.getBackend(),
         new ModelSpec.AdamW(a.getLr(), a.getBeta1(), a.getBeta2(), a.getEps(), a.getWeightDecay()),
-        m.getEmulatedFList(), m.getEmulatedBList(), m.getEmulatedWList());
+        m.getEmulatedFList(), m.getEmulatedBList(), m.getEmulatedWList(), m.getEmulatedSlowdownsList().stream()
+            .map(d -> new ModelSpec.Slowdown(d.getStage(), d.getFactor(), d.getIteration())).toList());
   }
 
   static Wire.ChunkState chunk(ChunkState c) {

@@ -73,7 +73,7 @@ class ZbppSerializerTest {
 
   private static final ModelSpec MODEL = new ModelSpec("", new ModelShape(8, 32, 4, 16, 2), 256, 7, 9,
       List.of(3, 5), "emulated", new ModelSpec.AdamW(1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f), List.of(1.5), List.of(2.0, 3.0),
-      List.of(0.25));
+      List.of(0.25), List.of(new ModelSpec.Slowdown(1, 1.5, 10)));
 
   static Stream<WireMessage> everyMessage() {
     PassRecord pass = new PassRecord(ProgramOp.BW, 4, 9, 123_456_789L, 123_999_999L);
