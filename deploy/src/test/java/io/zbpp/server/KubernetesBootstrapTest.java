@@ -53,8 +53,8 @@ class KubernetesBootstrapTest {
     assumeTrue(apiPort != null && !apiPort.startsWith("$"),
         "ZBPP_TEST_K8S_API_PORT is unset: run through Maven (deploy/pom.xml reserves the port)");
     MockWebServer web = new MockWebServer();
-    KubernetesMockServer api = new KubernetesMockServer(new Context(), web, new HashMap<>(),
-        new JsonResponses(new KubernetesCrudDispatcher(List.of())), true);
+    JsonResponses responses = new JsonResponses(new KubernetesCrudDispatcher(List.of()));
+    KubernetesMockServer api = new KubernetesMockServer(new Context(), web, new HashMap<>(), responses, true);
     api.init(InetAddress.getByName("127.0.0.1"), Integer.parseInt(apiPort));
     List<ClusterNode> nodes = new ArrayList<>();
     ClusterNode outsider = null;
@@ -104,6 +104,17 @@ class KubernetesBootstrapTest {
         });
       }
       assertThat(upMembers(outsider)).containsExactly(outsider.address());
+      // the nodes only listed the pods of their namespace: a verb the manifests' Role grants (get, list, watch)
+      assertThat(responses.discoveryRequests).containsExactly("GET /api/v1/namespaces/" + NAMESPACE + "/pods");
+      io.fabric8.kubernetes.api.model.rbac.Role role = new io.fabric8.kubernetes.client.utils.KubernetesSerialization()
+          .<List<io.fabric8.kubernetes.api.model.HasMetadata>>unmarshal(
+              Files.newInputStream(Path.of("k8s/base/rbac.yaml"))).stream()
+          .filter(io.fabric8.kubernetes.api.model.rbac.Role.class::isInstance)
+          .map(io.fabric8.kubernetes.api.model.rbac.Role.class::cast).findFirst().orElseThrow();
+      assertThat(role.getRules()).singleElement().satisfies(r -> {
+        assertThat(r.getResources()).containsExactly("pods");
+        assertThat(r.getVerbs()).contains("list");
+      });
     } finally {
       nodes.forEach(ClusterNode::close);
       if (outsider != null) {
@@ -150,8 +161,14 @@ class KubernetesBootstrapTest {
       this.crud = crud;
     }
 
+    /** What the nodes asked the API server (they authenticate with the service account's token). */
+    final java.util.Set<String> discoveryRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+      if ("Bearer test-token".equals(request.getHeader("Authorization"))) {
+        discoveryRequests.add(request.getMethod() + " " + request.getPath().replaceAll("\\?.*", ""));
+      }
       return crud.dispatch(request).setHeader("Content-Type", "application/json");
     }
   }
