@@ -9,7 +9,8 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 {
   echo "$begin"
-  for c in "" schedule train demo "bench paper" "bench runtime" "bench ops"; do
+  for c in "" schedule check train demo "bench paper" "bench runtime" "bench ops" "bench postval" "bench transport" \
+    coordinator worker certs submit jobs status watch cancel result job-server; do
     echo
     echo "### \`zbpp${c:+ $c} --help\`"
     echo

@@ -1,5 +1,7 @@
 package io.zbpp.runtime;
 
+import io.zbpp.protocol.msg.DataEndpoint;
+import io.zbpp.protocol.msg.DataPeers;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEpoch;
@@ -9,6 +11,7 @@ import io.zbpp.protocol.msg.JobEvent;
 import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.OptimizerStats;
+import io.zbpp.protocol.msg.ProgramLoaded;
 import io.zbpp.protocol.msg.StageCommand;
 import io.zbpp.protocol.msg.StageTrace;
 import io.zbpp.schedule.PlanText;
@@ -35,6 +38,7 @@ final class ActiveJob {
   private final TreeMap<Integer, Long> started = new TreeMap<>();
   private final List<IterationResult> results = new ArrayList<>();
   private int loaded;
+  private final java.util.Map<Integer, DataEndpoint> dataEndpoints = new java.util.HashMap<>();
   private long lastCompletion = Long.MIN_VALUE;
   private OptimizerStats optimizer = OptimizerStats.none();
 
@@ -49,9 +53,35 @@ final class ActiveJob {
     this.digest = new ParameterDigest(stages.size(), planned.compiled().plan().placement().chunks());
   }
 
-  /** Counts a loaded stage; true once all are loaded. */
-  boolean loaded() {
+  /** Counts a loaded stage and keeps its data endpoint; true once all are loaded. */
+  boolean loaded(ProgramLoaded l) {
+    l.data().ifPresent(d -> dataEndpoints.put(l.stage(), d));
     return ++loaded == stages.size();
+  }
+
+  /**
+   * The data peers to send before the first iteration: empty when no stage has a data plane.
+   *
+   * @throws IllegalStateException naming the stages without one when only some have a data plane
+   */
+  Optional<DataPeers> dataPeers() {
+    if (dataEndpoints.isEmpty()) {
+      return Optional.empty();
+    }
+    List<DataEndpoint> all = new java.util.ArrayList<>();
+    List<Integer> missing = new java.util.ArrayList<>();
+    for (int s = 0; s < stages.size(); s++) {
+      DataEndpoint d = dataEndpoints.get(s);
+      if (d == null) {
+        missing.add(s);
+      }
+      all.add(d);
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException("stages " + missing + " have no data plane while stages "
+          + new java.util.TreeSet<>(dataEndpoints.keySet()) + " have one; every stage needs one or none");
+    }
+    return Optional.of(new DataPeers(job, all));
   }
 
   /**

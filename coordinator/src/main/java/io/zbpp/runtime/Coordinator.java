@@ -3,6 +3,7 @@ package io.zbpp.runtime;
 import io.zbpp.compile.Programs;
 import io.zbpp.protocol.msg.CommandRejected;
 import io.zbpp.protocol.msg.CoordinatorCommand;
+import io.zbpp.protocol.msg.DataPeers;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.IterationResult;
@@ -22,6 +23,7 @@ import io.zbpp.protocol.msg.SubmitJob;
 import io.zbpp.schedule.PlanText;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -162,9 +164,16 @@ public final class Coordinator {
 
   private Behavior<CoordinatorCommand> loading(ActiveJob a) {
     return common(a).onMessage(ProgramLoaded.class, l -> {
-      if (!l.job().equals(a.job) || !a.loaded()) {
+      if (!l.job().equals(a.job) || !a.loaded(l)) {
         return Behaviors.same();
       }
+      Optional<DataPeers> peers;
+      try {
+        peers = a.dataPeers();
+      } catch (IllegalStateException e) {
+        return fail(a, e.getMessage());
+      }
+      peers.ifPresent(d -> a.stages.forEach(s -> s.tell(d))); // before RunIteration: one sender keeps the order
       for (int it = 0; it < a.window() && it < a.spec.iterations(); it++) {
         startIteration(a, it);
       }

@@ -1,6 +1,7 @@
 package io.zbpp.cli;
 
 import io.zbpp.runtime.EmulatedBackend;
+import io.zbpp.runtime.DataPlaneKind;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.RuntimeBench;
 import io.zbpp.runtime.TrainReport;
@@ -50,6 +51,11 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       + "clock per JVM).")
   boolean processes;
 
+  @Option(names = "--data-plane", paramLabel = "KIND", defaultValue = "memory",
+      description = "How tensors travel between the stage actors: memory, netty or artery, as for `zbpp train`; "
+          + "in one JVM only: with --processes they go over Artery (default: ${DEFAULT-VALUE}).")
+  String dataPlane;
+
   @Option(names = "--long-run",
       description = "Allow a run whose passes sleep for more than an hour in all (refused without it).")
   boolean longRun;
@@ -62,6 +68,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PaperSetting ps = check();
+    DataPlaneKind plane = TrainCommand.dataPlane(dataPlane);
     PrintWriter out = spec.commandLine().getOut();
     long overshoot = EmulatedBackend.calibrate();
     if (!json) {
@@ -79,7 +86,8 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     } else {
       try (LocalTraining training = LocalTraining.open(false)) {
         for (String name : schedules) {
-          add(name, training.train(RuntimeBench.spec(ps, timeScale, iterations, name, "")), reports);
+          add(name, training.train(RuntimeBench.spec(ps, timeScale, iterations, name, "").withDataPlane(plane)),
+              reports);
         }
       }
     }

@@ -3,6 +3,7 @@ package io.zbpp.cli;
 import io.zbpp.gpu.device.Backend;
 import io.zbpp.gpu.model.GptConfig;
 import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.runtime.DataPlaneKind;
 import io.zbpp.runtime.TimelineSvg;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
@@ -52,6 +53,13 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--microbatch-size", paramLabel = "B", defaultValue = "1",
       description = "Sequences per microbatch (default: ${DEFAULT-VALUE}).")
   int microbatchSize;
+
+  @Option(names = "--data-plane", paramLabel = "KIND", defaultValue = "memory",
+      description = "How activations and gradients travel between the stage actors: memory (in-memory data "
+          + "planes), netty (one Netty data plane per stage on 127.0.0.1, plain TCP) or artery (actor messages "
+          + "of zbpp.protocol.max-frame-bytes); in one JVM only: with --processes they go over Artery "
+          + "(default: ${DEFAULT-VALUE}).")
+  String dataPlane;
 
   @Mixin TrainCosts costs;
 
@@ -116,11 +124,21 @@ public final class TrainCommand implements Callable<Integer> {
       costs.checkEmulatedDuration(pipeline.stages, pipeline.microbatches, iterations);
     }
     check.apply(s, isReference() ? REFERENCE : pipeline.schedule(), isReference(), pipeline.stages, iterations);
+    s.dataPlane(dataPlane(dataPlane));
     TrainSpec trainSpec = s.modelSpec(TrainJob.modelSpec(runner, s.build())).build();
     if (!isReference()) {
       TrainJob.validate(trainSpec);
     }
     return new TrainJob(trainSpec, runner);
+  }
+
+  /** The {@code --data-plane} value, or a usage error naming it. */
+  static DataPlaneKind dataPlane(String value) {
+    try {
+      return DataPlaneKind.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   /** v of the reference run (its chunks only split the model, the result is the same), after checking p, m. */

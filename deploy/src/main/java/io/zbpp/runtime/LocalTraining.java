@@ -16,6 +16,7 @@ import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.protocol.msg.SubmitJob;
 import io.zbpp.stage.ChunkBuilder;
+import io.zbpp.stage.DataPlaneFactory;
 import io.zbpp.stage.ModelChunks;
 import io.zbpp.stage.StageActor;
 import java.util.Optional;
@@ -135,8 +136,10 @@ public final class LocalTraining implements AutoCloseable {
     TrainSpec spec = given.withConfiguredFrameBytes(system.settings().config());
     validate(spec);
     JobSpec job = spec.toJobSpec("train-" + ++jobs);
+    Optional<DataPlaneFactory> planes = spec.dataPlane().planesForJob();
     ActorRef<CoordinatorCommand> coordinator = system.systemActorOf(
-        Coordinator.create(InProcessStageProvisioner.create(r -> StageActor.create(stageHost))),
+        Coordinator.create(InProcessStageProvisioner.create(planes.isEmpty() ? r -> StageActor.create(stageHost)
+            : r -> StageActor.create(stageHost, planes))),
         "coordinator-" + jobs, Props.empty());
     CompletableFuture<Void> reported = new CompletableFuture<>();
     CompletableFuture<JobStarted> started = new CompletableFuture<>();

@@ -18,11 +18,19 @@ import java.util.Objects;
  * @param availableChunks how many model chunks the model can be cut into (its layers); p·v must not exceed it
  * @param serializeMessages run with {@code pekko.actor.serialize-messages = on} (tests)
  * @param timeout how long to wait for the job's outcome
+ * @param dataPlane how tensors travel between the stage actors ({@code --data-plane})
  */
-public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessages, Duration timeout) {
+public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessages, Duration timeout,
+    DataPlaneKind dataPlane) {
   public TrainSpec {
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(dataPlane, "dataPlane");
+  }
+
+  /** This spec with tensors on {@code kind}. */
+  public TrainSpec withDataPlane(DataPlaneKind kind) {
+    return new TrainSpec(job, availableChunks, serializeMessages, timeout, kind);
   }
 
   public static Builder builder(String schedule, int stages, int microbatches) {
@@ -40,12 +48,13 @@ public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessa
       return this;
     }
     return new TrainSpec(copy(job, job.jobId(), config.getInt("zbpp.protocol.max-frame-bytes"), job.modelSpec()),
-        availableChunks, serializeMessages, timeout);
+        availableChunks, serializeMessages, timeout, dataPlane);
   }
 
   /** This spec with another model. */
   public TrainSpec withModelSpec(ModelSpec m) {
-    return new TrainSpec(copy(job, job.jobId(), job.frameBytes(), m), availableChunks, serializeMessages, timeout);
+    return new TrainSpec(copy(job, job.jobId(), job.frameBytes(), m), availableChunks, serializeMessages, timeout,
+        dataPlane);
   }
 
   private static JobSpec copy(JobSpec j, String jobId, int frameBytes, ModelSpec m) {
@@ -159,6 +168,7 @@ public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessa
     private double memLimitFactor;
     private int frameBytes;
     private boolean serializeMessages;
+    private DataPlaneKind dataPlane = DataPlaneKind.DEFAULT;
     private Duration timeout = Duration.ofMinutes(30);
     private OptimizerOptions.Check check;
     private double clipNorm;
@@ -239,6 +249,11 @@ public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessa
       return this;
     }
 
+    public Builder dataPlane(DataPlaneKind v) {
+      dataPlane = v;
+      return this;
+    }
+
     public Builder serializeMessages(boolean v) {
       serializeMessages = v;
       return this;
@@ -300,7 +315,7 @@ public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessa
           costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes,
           new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage), memF, memB, memW,
           modelSpec);
-      return new TrainSpec(job, availableChunks, serializeMessages, timeout);
+      return new TrainSpec(job, availableChunks, serializeMessages, timeout, dataPlane);
     }
   }
 }

@@ -48,6 +48,19 @@ class TrainCommandTest {
   }
 
   @Test
+  void everyDataPlaneReportsTheLossesAndDigestOfTheReference() {
+    Cli ref = Cli.run(args("reference"));
+    assertThat(ref.exit()).as(ref.err()).isZero();
+    for (String plane : List.of("artery", "memory", "netty")) {
+      Cli c = Cli.run(args("zb-2p", "--data-plane", plane));
+
+      assertThat(c.exit()).as(plane + ": " + c.err()).isZero();
+      assertThat(c.json().get("losses")).as(plane).isEqualTo(ref.json().get("losses"));
+      assertThat(c.json().get("paramsSha256")).as(plane).isEqualTo(ref.json().get("paramsSha256"));
+    }
+  }
+
+  @Test
   void referenceAcceptsChunksThatOnlySplitTheModel() {
     Cli one = Cli.run(args("reference"));
     Cli three = Cli.run(args("reference", "--chunks", "3"));
@@ -217,6 +230,7 @@ class TrainCommandTest {
         Arguments.of(List.of("--schedule", "reference", "--timeline", "t.html"),
             "--timeline [t.html]: the reference trainer runs no pipeline; expected a pipeline schedule"),
         Arguments.of(List.of("--microbatch-size", "0"), "--microbatch-size [0]: must be at least 1"),
+        Arguments.of(List.of("--data-plane", "tcp"), "--data-plane [tcp]: expected artery, memory or netty"),
         Arguments.of(List.of("--schedule", "reference", "--backend", "emulated"),
             "--backend [emulated]: the reference trainer computes the model; expected cpu or cuda"),
         Arguments.of(List.of("--clip-norm", "-1"), "--clip-norm [-1]: expected a number >= 0 (0: no clipping)"),

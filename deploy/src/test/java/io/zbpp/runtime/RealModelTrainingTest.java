@@ -60,7 +60,7 @@ class RealModelTrainingTest {
     GptConfig c = GptConfig.preset(MODEL);
     TrainSpec spec = TrainSpec.builder(schedule, p, m).chunksPerStage(v).iterations(ITERATIONS)
         .availableChunks(c.layers()).model(new ModelShape(c.layers(), c.hidden(), c.heads(), c.seqLen(),
-            MICROBATCH_SIZE)).frameBytes(1024).serializeMessages(true).build();
+            MICROBATCH_SIZE)).frameBytes(1024).serializeMessages(true).dataPlane(DataPlaneKind.ARTERY).build();
     LocalTraining.validate(spec);
     RunnerSpec runner = RunnerSpec.of(MODEL, Backend.CPU, SEED, m, MICROBATCH_SIZE, p * v);
 

@@ -3,6 +3,7 @@ package io.zbpp.stage;
 import io.zbpp.gpu.pipeline.HostTensor;
 import io.zbpp.protocol.msg.ChunkState;
 import io.zbpp.protocol.msg.CommandRejected;
+import io.zbpp.protocol.msg.DataPeers;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LoadProgram;
@@ -23,8 +24,10 @@ import io.zbpp.protocol.msg.TensorFrame;
 import io.zbpp.protocol.msg.TensorFrames;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -36,8 +39,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * stage index, its program, the model (it builds its chunks with its {@link ChunkBuilder}) and its peers, so a
  * stage actor in a fresh actor system runs from protocol messages alone. Compute ops run on the stage's own
  * single-thread executor, never on the dispatcher: the actor hands over every run of ops that can go without
- * waiting as one {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour, made as soon
- * as the tensor exists; a RECV waits until its tensor is in the inbox. Frames that arrive before their RECV
+ * waiting as one {@link Batch}; a SEND is a {@code tell} of {@link TensorFrame}s to the neighbour — or, for a
+ * stage created with a {@link DataPlaneFactory}, a send on the data link to it ({@link StageLinks}) — made as
+ * soon as the tensor exists; a RECV waits until its tensor is in the inbox. Frames that arrive before their RECV
  * (even for a later iteration) are buffered; commands of another job or an older epoch are rejected with
  * {@link CommandRejected}, never executed.
  *
@@ -81,11 +85,15 @@ public final class StageActor {
   private final ActorContext<StageCommand> ctx;
   private final ChunkBuilder builder;
   private final StageWork work;
+  /** The tensor data plane, or null: tensors then travel as TensorFrame messages. */
+  private final StageLinks links;
 
-  private StageActor(ActorContext<StageCommand> ctx, ChunkBuilder builder) {
+  private StageActor(ActorContext<StageCommand> ctx, ChunkBuilder builder, DataPlaneFactory planes) {
     this.ctx = ctx;
     this.builder = builder;
     this.work = new StageWork("zbpp-" + ctx.getSelf().path().name(), ctx.getSelf());
+    this.links = planes == null ? null : new StageLinks(planes,
+        ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(ctx.getSelf()), ctx.getSelf());
   }
 
   /** A stage actor that builds the chunks of the model its program names ({@link ModelChunks}). */
@@ -95,8 +103,16 @@ public final class StageActor {
 
   /** A stage actor whose chunks come from {@code chunks} (called on the stage's executor). */
   public static Behavior<StageCommand> create(ChunkBuilder chunks) {
+    return create(chunks, Optional.empty());
+  }
+
+  /**
+   * A stage actor that moves activations and gradients over a data plane from {@code planes} when given (it
+   * opens one plane when it starts and closes it when it stops), else as {@link TensorFrame} messages.
+   */
+  public static Behavior<StageCommand> create(ChunkBuilder chunks, Optional<DataPlaneFactory> planes) {
     return Behaviors.withMdc(StageCommand.class, msg -> Map.of("job", String.valueOf(msg.job())),
-        Behaviors.setup(ctx -> new StageActor(ctx, chunks).idle()));
+        Behaviors.setup(ctx -> new StageActor(ctx, chunks, planes.orElse(null)).idle()));
   }
 
   // ---------------------------------------------------------------- states
@@ -118,6 +134,7 @@ public final class StageActor {
     return withProgram(j)
         .onMessage(RunIteration.class, r -> fenced(j, r) ? Behaviors.same() : begin(j, r.iteration()))
         .onMessage(TensorFrame.class, f -> offer(j, f, false))
+        .onMessage(StageLinks.TensorReceived.class, t -> received(j, t, false))
         .onMessage(OptimizerState.class, s -> offer(j, s, false))
         .onMessage(FetchParameters.class, f -> fenced(j, f) ? Behaviors.same() : fetch(j))
         .onMessage(DigestRead.class, d -> onDigestRead(j, d))
@@ -133,6 +150,7 @@ public final class StageActor {
   private Behavior<StageCommand> running(StageJob j) {
     return withProgram(j)
         .onMessage(TensorFrame.class, f -> offer(j, f, true))
+        .onMessage(StageLinks.TensorReceived.class, t -> received(j, t, true))
         .onMessage(OptimizerState.class, s -> offer(j, s, true))
         .onMessage(RunIteration.class, r -> queue(j, r))
         .onMessage(FetchParameters.class, f -> busy(j, f))
@@ -145,6 +163,7 @@ public final class StageActor {
   private Behavior<StageCommand> computing(StageJob j) {
     return withProgram(j)
         .onMessage(TensorFrame.class, f -> offer(j, f, false))
+        .onMessage(StageLinks.TensorReceived.class, t -> received(j, t, false))
         .onMessage(OptimizerState.class, s -> offer(j, s, false))
         .onMessage(RunIteration.class, r -> queue(j, r))
         .onMessage(BatchDone.class, d -> onBatchDone(j, d))
@@ -188,6 +207,8 @@ public final class StageActor {
         .onMessage(LoadProgram.class, l -> load(l, j))
         .onMessage(ChunksBuilt.class, b -> onChunksBuilt(b, j))
         .onMessage(StopStage.class, s -> fenced(j, s) ? Behaviors.same() : stop(j))
+        .onMessage(DataPeers.class, d -> fenced(j, d) ? Behaviors.same() : link(j, d))
+        .onMessage(StageLinks.LinkLost.class, l -> onLinkLost(j, l))
         .onSignal(PostStop.class, s -> onPostStop(j));
   }
 
@@ -210,8 +231,50 @@ public final class StageActor {
     }
     StageJob j = new StageJob(b.load(), b.chunks());
     ctx.getLog().info("stage {} loaded {} ops on chunks {}", j.stage, j.load.program().size(), j.chunks.chunks());
-    j.load.coordinator().tell(new ProgramLoaded(j.job, j.stage));
+    j.load.coordinator().tell(new ProgramLoaded(j.job, j.stage,
+        links == null ? Optional.empty() : Optional.of(links.endpoint())));
     return j.loaded;
+  }
+
+  // ---------------------------------------------------------------- data plane
+
+  private Behavior<StageCommand> link(StageJob j, DataPeers d) {
+    if (links == null) {
+      return reject(j, d, "this stage has no data plane");
+    }
+    if (d.stages().size() != j.load.stages().size()) {
+      return reject(j, d, d.stages().size() + " endpoints for " + j.load.stages().size() + " stages");
+    }
+    links.link(d, j.stage, j.load.chunkStage(), work.connector());
+    return Behaviors.same();
+  }
+
+  /** A tensor from the data plane: the current epoch's waits for its RECV; another epoch's is dropped. */
+  private Behavior<StageCommand> received(StageJob j, StageLinks.TensorReceived t, boolean drive) {
+    if (!t.job().equals(j.job)) {
+      ctx.getLog().debug("stage {} drops tensor {} of {}", j.stage, t.key(), t.job());
+      return Behaviors.same();
+    }
+    j.run.offer(t.key(), t.tensor());
+    return drive ? drive(j) : Behaviors.same();
+  }
+
+  /**
+   * A data link went down (or could not be made) while the job needs it: the iteration cannot go on, so the
+   * stage reports it, naming the peer, and pauses. After the parameters were fetched the job is over and the
+   * peers stopping is expected.
+   */
+  private Behavior<StageCommand> onLinkLost(StageJob j, StageLinks.LinkLost l) {
+    if (l.job() == null || !l.job().equals(j.job) || j.finished || j.linkFailed) {
+      ctx.getLog().info("stage {}: data link to {} closed: {}", j.stage, l.peer(), l.message());
+      return Behaviors.same();
+    }
+    j.linkFailed = true;
+    int peer = links.stageOf(l.peer());
+    String why = "data link to stage " + (peer < 0 ? "? (" + l.peer() + ")" : peer) + " lost: " + l.message();
+    ctx.getLog().error("stage {}: {}", j.stage, why);
+    j.load.coordinator().tell(new StageFailed(j.job, j.stage, why, ""));
+    return paused(j);
   }
 
   // ---------------------------------------------------------------- iterations
@@ -278,8 +341,8 @@ public final class StageActor {
     int stage = j.stage;
     List<ActorRef<StageCommand>> stages = j.load.stages();
     int frameBytes = j.load.frameBytes();
-    Batch.Sender sender = (to, key, t) -> TensorFrames.split(job, key, t.shape(), t.data(), frameBytes)
-        .forEach(stages.get(to)::tell);
+    Batch.Sender sender = links != null && links.linked(job) ? links.sender(job)
+        : (to, key, t) -> TensorFrames.split(job, key, t.shape(), t.data(), frameBytes).forEach(stages.get(to)::tell);
     Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(job, iter, stage, full, n));
     work.batch(job, j.run.pc(), steps, j.chunks, j.optimizer,
         new Batch.Context(j.run.iteration(), j.run.attempt(), stage, stages.size(), sender, states));
@@ -315,6 +378,7 @@ public final class StageActor {
 
   /** Answers FetchParameters with the shard digest, after validating the last eager step if one is left. */
   private Behavior<StageCommand> fetch(StageJob j) {
+    j.finished = true;
     OptimizerState last = null;
     if (needsFinalValidation(j)) {
       last = j.run.takeFullState(j.run.iteration());
@@ -392,6 +456,9 @@ public final class StageActor {
   }
 
   private Behavior<StageCommand> onPostStop(StageJob j) {
+    if (links != null) {
+      links.close();
+    }
     work.shutdown(j == null ? null : j.chunks);
     return Behaviors.same();
   }
@@ -405,6 +472,10 @@ public final class StageActor {
     final StageRun run;
     final StageOptimizer optimizer;
     final java.util.ArrayDeque<Integer> queued = new java.util.ArrayDeque<>();
+    /** The parameters were fetched: the job is over, links may go. */
+    boolean finished;
+    /** A lost data link was reported (once). */
+    boolean linkFailed;
     final io.zbpp.protocol.msg.TensorAssembler assembler = new io.zbpp.protocol.msg.TensorAssembler();
     final Behavior<StageCommand> loaded;
     final Behavior<StageCommand> running;

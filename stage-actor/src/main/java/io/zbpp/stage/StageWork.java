@@ -110,6 +110,14 @@ final class StageWork {
     });
   }
 
+  /**
+   * Where the stage's data plane connects to its neighbours: this executor, so that connecting (which waits for
+   * the peer to accept) comes before the first batch and blocks no dispatcher thread.
+   */
+  java.util.concurrent.Executor connector() {
+    return executor;
+  }
+
   /** Closes {@code chunks} (when given) after the tasks before, then lets the thread end. */
   void shutdown(ChunkSet chunks) {
     if (chunks != null) {

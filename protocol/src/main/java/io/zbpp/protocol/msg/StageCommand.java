@@ -1,8 +1,8 @@
 package io.zbpp.protocol.msg;
 
 /**
- * What a stage actor accepts. The wire messages are {@link LoadProgram}, {@link RunIteration},
- * {@link TensorFrame}, {@link FetchParameters} and {@link StopStage}; a stage actor may add local-only
+ * What a stage actor accepts. The wire messages are {@link LoadProgram}, {@link DataPeers},
+ * {@link RunIteration}, {@link TensorFrame}, {@link FetchParameters} and {@link StopStage}; a stage actor may add local-only
  * messages (to itself) that implement this interface without {@link WireMessage}.
  */
 public interface StageCommand {

@@ -6,6 +6,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.zbpp.protocol.Wire;
 import io.zbpp.protocol.msg.CommandRejected;
+import io.zbpp.protocol.msg.DataEndpoint;
+import io.zbpp.protocol.msg.DataPeers;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobFailed;
@@ -43,6 +45,7 @@ public final class WireCodec {
       Map.entry("LoadProgram", b -> load(Wire.LoadProgram.parseFrom(b))),
       Map.entry("RunIteration", b -> run(Wire.RunIteration.parseFrom(b))),
       Map.entry("FetchParameters", b -> new FetchParameters(job(Wire.FetchParameters.parseFrom(b).getJob()))),
+      Map.entry("DataPeers", b -> peers(Wire.DataPeers.parseFrom(b))),
       Map.entry("StopStage", b -> new StopStage(job(Wire.StopStage.parseFrom(b).getJob()))),
       Map.entry("ProgramLoaded", b -> loaded(Wire.ProgramLoaded.parseFrom(b))),
       Map.entry("IterationReport", b -> report(Wire.IterationReport.parseFrom(b))),
@@ -111,6 +114,9 @@ public final class WireCodec {
       return Wire.RunIteration.newBuilder().setJob(job(r.job())).setIteration(r.iteration()).build();
     } else if (m instanceof FetchParameters f) {
       return Wire.FetchParameters.newBuilder().setJob(job(f.job())).build();
+    } else if (m instanceof DataPeers d) {
+      return Wire.DataPeers.newBuilder().setJob(job(d.job())).addAllStages(map(d.stages(), WireCodec::endpoint))
+          .build();
     } else if (m instanceof StopStage s) {
       return Wire.StopStage.newBuilder().setJob(job(s.job())).build();
     } else if (m instanceof SnapshotStage s) {
@@ -127,7 +133,9 @@ public final class WireCodec {
 
   private Message toProtoEvent(WireMessage m) {
     if (m instanceof ProgramLoaded l) {
-      return Wire.ProgramLoaded.newBuilder().setJob(job(l.job())).setStage(l.stage()).build();
+      Wire.ProgramLoaded.Builder b = Wire.ProgramLoaded.newBuilder().setJob(job(l.job())).setStage(l.stage());
+      l.data().ifPresent(d -> b.setData(endpoint(d)));
+      return b.build();
     } else if (m instanceof IterationReport r) {
       return Wire.IterationReport.newBuilder().setJob(job(r.job())).setStage(r.stage())
           .setIteration(r.iteration()).addAllPasses(map(r.passes(), WireValues::pass))
@@ -202,7 +210,20 @@ public final class WireCodec {
   }
 
   private static ProgramLoaded loaded(Wire.ProgramLoaded l) {
-    return new ProgramLoaded(job(l.getJob()), l.getStage());
+    return new ProgramLoaded(job(l.getJob()), l.getStage(),
+        l.hasData() ? Optional.of(endpoint(l.getData())) : Optional.empty());
+  }
+
+  private static DataPeers peers(Wire.DataPeers d) {
+    return new DataPeers(job(d.getJob()), map(d.getStagesList(), WireCodec::endpoint));
+  }
+
+  private static Wire.DataEndpoint endpoint(DataEndpoint e) {
+    return Wire.DataEndpoint.newBuilder().setPlane(e.plane()).setAddress(e.address()).build();
+  }
+
+  private static DataEndpoint endpoint(Wire.DataEndpoint e) {
+    return new DataEndpoint(e.getPlane(), e.getAddress());
   }
 
   private static IterationReport report(Wire.IterationReport r) {
