@@ -47,7 +47,7 @@ public final class WorkerCommand implements Callable<Integer> {
       throw new UsageException("--devices [" + devices + "]: must be at least 1");
     }
     NodeSettings settings = node.settings(port);
-    if (settings.seeds().isEmpty()) {
+    if (settings.seeds().isEmpty() && !"kubernetes".equals(System.getenv("ZBPP_DISCOVERY"))) {
       throw new UsageException("--seed-nodes: a worker needs at least one seed, e.g. the coordinator's HOST:PORT");
     }
     if (backendName.equals("cuda")) {
