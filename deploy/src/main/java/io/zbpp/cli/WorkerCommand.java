@@ -54,7 +54,7 @@ public final class WorkerCommand implements Callable<Integer> {
     }
     NodeSettings settings = node.settings(port);
     io.zbpp.stage.StageHost.StageFactory stages = stages(settings);
-    if (settings.seeds().isEmpty()) {
+    if (settings.seeds().isEmpty() && !"kubernetes".equals(System.getenv("ZBPP_DISCOVERY"))) {
       throw new UsageException("--seed-nodes: a worker needs at least one seed, e.g. the coordinator's HOST:PORT");
     }
     if (backendName.equals("cuda")) {

@@ -18,13 +18,15 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One running cluster node: an actor system with the cluster provider, joined to the seeds (or to itself,
  * forming a new cluster, when there are none), a {@link MembershipLog}, the role's own actors (started by
  * {@code roleSetup} in the guardian) and, when a management port is given, Pekko Management's HTTP endpoint
- * with {@code /ready} and {@code /alive}. {@link #close} runs the coordinated shutdown: the node leaves the
+ * with {@code /ready} and {@code /alive}. With {@code ZBPP_DISCOVERY=kubernetes} ({@link KubernetesBootstrap}) Cluster
+ * Bootstrap finds the members instead of the seeds. {@link #close} runs the coordinated shutdown: the node leaves the
  * cluster before its actor system stops; SIGTERM does the same through the JVM's shutdown hook.
  *
  * <p>{@link #start} throws {@link IllegalArgumentException} for bad settings (a port in use, TLS files
@@ -52,6 +54,12 @@ public final class ClusterNode implements AutoCloseable {
             + "makes them)");
       }
     });
+    Config config = settings.config(role, overrides);
+    boolean bootstrap = KubernetesBootstrap.enabled(config);
+    if (bootstrap && settings.managementPort().isEmpty()) {
+      throw new IllegalArgumentException("--management-port: required with ZBPP_DISCOVERY=kubernetes (Cluster "
+          + "Bootstrap probes the port named " + KubernetesBootstrap.MANAGEMENT_PORT_NAME + ")");
+    }
     checkFree("--port", settings.host(), settings.port());
     settings.managementPort().ifPresent(p -> checkFree("--management-port", settings.host(), p));
     Behavior<Void> guardian = Behaviors.setup(ctx -> {
@@ -62,7 +70,7 @@ public final class ClusterNode implements AutoCloseable {
     });
     ActorSystem<Void> system;
     try {
-      system = ActorSystem.create(guardian, NodeSettings.SYSTEM, settings.config(role, overrides));
+      system = ActorSystem.create(guardian, NodeSettings.SYSTEM, config);
     } catch (RuntimeException e) {
       throw startFailure(settings, e);
     }
@@ -75,7 +83,9 @@ public final class ClusterNode implements AutoCloseable {
     }
     ClusterNode node = new ClusterNode(system, management, settings.joinTimeout());
     org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> node.up.complete(null));
-    if (settings.seeds().isEmpty()) {
+    if (bootstrap) {
+      ClusterBootstrap.get(Adapter.toClassic(system)).start();
+    } else if (settings.seeds().isEmpty()) {
       Cluster.get(system).manager().tell(Join.create(Cluster.get(system).selfMember().address()));
     }
     return node;
@@ -179,8 +189,11 @@ public final class ClusterNode implements AutoCloseable {
     }
     if (!up.isDone()) {
       close();
-      throw new IllegalStateException("could not join the cluster at " + system.settings().config()
-          .getStringList("pekko.cluster.seed-nodes") + " within " + joinTimeout.toSeconds() + " s");
+      String how = KubernetesBootstrap.enabled(system.settings().config())
+          ? "through Cluster Bootstrap (kubernetes-api discovery)"
+          : "at " + system.settings().config().getStringList("pekko.cluster.seed-nodes");
+      throw new IllegalStateException("could not join the cluster " + how + " within " + joinTimeout.toSeconds()
+          + " s");
     }
   }
 

@@ -78,7 +78,12 @@ public record NodeSettings(String host, int port, List<String> seeds, OptionalIn
           .withValue(engine + "cert-file", ConfigValueFactory.fromAnyRef(t.certificate().toString()))
           .withValue(engine + "ca-cert-file", ConfigValueFactory.fromAnyRef(t.ca().toString()));
     }
-    return overrides.withFallback(c).withFallback(ConfigFactory.load()).resolve();
+    Config discovery = KubernetesBootstrap.fromEnvironment(System.getenv());
+    if (KubernetesBootstrap.enabled(overrides.withFallback(discovery))) {
+      // Cluster Bootstrap finds the members; seeds would race it
+      c = c.withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()));
+    }
+    return overrides.withFallback(discovery).withFallback(c).withFallback(ConfigFactory.load()).resolve();
   }
 
   /** The PEM files of a TLS directory: {@code tls.key}, {@code tls.crt}, {@code ca.crt}. */
