@@ -2,14 +2,11 @@ package io.zbpp.protocol.serialization;
 
 import io.zbpp.protocol.cluster.ClusterMessage;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * The Pekko serializer of every {@link ClusterMessage}: protobuf bytes from {@link ClusterCodec}, actor
- * references as {@link ActorRefResolver} strings. Bound in the protocol module's {@code reference.conf}.
+ * references as {@code ActorRefResolver} strings. Bound in the protocol module's {@code reference.conf}.
  */
 public final class ClusterSerializer extends SerializerWithStringManifest {
   /** Unique among the serializers of one actor system; {@link ZbppSerializer} is 7301. */
@@ -18,18 +15,7 @@ public final class ClusterSerializer extends SerializerWithStringManifest {
   private final ClusterCodec codec;
 
   public ClusterSerializer(ExtendedActorSystem system) {
-    ActorRefResolver resolver = ActorRefResolver.get(Adapter.toTyped(system));
-    this.codec = new ClusterCodec(new RefCodec() {
-      @Override
-      public String encode(ActorRef<?> ref) {
-        return resolver.toSerializationFormat(ref);
-      }
-
-      @Override
-      public <T> ActorRef<T> decode(String text) {
-        return resolver.resolveActorRef(text);
-      }
-    });
+    this.codec = new ClusterCodec(RefCodec.of(system));
   }
 
   @Override

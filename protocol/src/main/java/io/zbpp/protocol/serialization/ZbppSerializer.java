@@ -2,14 +2,11 @@ package io.zbpp.protocol.serialization;
 
 import io.zbpp.protocol.msg.WireMessage;
 import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * The Pekko serializer of every {@link WireMessage}: protobuf bytes from {@link WireCodec}, actor references
- * as {@link ActorRefResolver} strings. Bound in the protocol module's {@code reference.conf}; no Java
+ * as {@code ActorRefResolver} strings. Bound in the protocol module's {@code reference.conf}; no Java
  * serialization anywhere.
  */
 public final class ZbppSerializer extends SerializerWithStringManifest {
@@ -19,18 +16,7 @@ public final class ZbppSerializer extends SerializerWithStringManifest {
   private final WireCodec codec;
 
   public ZbppSerializer(ExtendedActorSystem system) {
-    ActorRefResolver resolver = ActorRefResolver.get(Adapter.toTyped(system));
-    this.codec = new WireCodec(new RefCodec() {
-      @Override
-      public String encode(ActorRef<?> ref) {
-        return resolver.toSerializationFormat(ref);
-      }
-
-      @Override
-      public <T> ActorRef<T> decode(String text) {
-        return resolver.resolveActorRef(text);
-      }
-    });
+    this.codec = new WireCodec(RefCodec.of(system));
   }
 
   @Override
