@@ -141,11 +141,21 @@ public final class LocalTraining implements AutoCloseable {
         Coordinator.create(InProcessStageProvisioner.create(planes.isEmpty() ? r -> StageActor.create(stageHost)
             : r -> StageActor.create(stageHost, planes))),
         "coordinator-" + jobs, Props.empty());
+    return submit(system, coordinator, job, spec, listener, "progress-" + jobs);
+  }
+
+  /**
+   * Submits {@code job} to {@code coordinator}, passes its events to {@code listener} through an actor named
+   * {@code eventsName}, and waits for the outcome and the last iteration's report: the one way a job is run,
+   * in one JVM or on a cluster.
+   */
+  static TrainReport submit(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, JobSpec job,
+      TrainSpec spec, Listener listener, String eventsName) {
     CompletableFuture<Void> reported = new CompletableFuture<>();
     CompletableFuture<JobStarted> started = new CompletableFuture<>();
-    ActorRef<JobEvent> events = system.systemActorOf(eventListener(listener, started, reported),
-        "progress-" + jobs, Props.empty());
-    JobOutcome outcome = ask(coordinator, job, spec, events);
+    ActorRef<JobEvent> events = system.systemActorOf(eventListener(listener, started, reported), eventsName,
+        Props.empty());
+    JobOutcome outcome = ask(system, coordinator, job, spec, events);
     if (outcome instanceof JobRejected r) {
       throw new IllegalArgumentException(JobSpecFlags.message(r.message()));
     }
@@ -175,8 +185,8 @@ public final class LocalTraining implements AutoCloseable {
         }).build();
   }
 
-  private JobOutcome ask(ActorRef<CoordinatorCommand> coordinator, JobSpec job, TrainSpec spec,
-      ActorRef<JobEvent> events) {
+  private static JobOutcome ask(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, JobSpec job,
+      TrainSpec spec, ActorRef<JobEvent> events) {
     try {
       return AskPattern.<CoordinatorCommand, JobOutcome>ask(coordinator,
           reply -> new SubmitJob(job, reply, Optional.of(events)),
