@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.zbpp.protocol.jobs.CancelRequest;
 import io.zbpp.protocol.jobs.CancelResponse;
+import io.zbpp.protocol.jobs.CheckpointWritten;
 import io.zbpp.protocol.jobs.Finished;
 import io.zbpp.protocol.jobs.GetRequest;
 import io.zbpp.protocol.jobs.Iteration;
@@ -30,6 +31,8 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,8 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
   static final int MAX_PAGE = 1000;
   /** The longest job name (JobSpec.name) the records keep. */
   static final int MAX_NAME = 1000;
+  /** How often a submitted job takes a checkpoint unless its spec says (checkpointEvery). */
+  static final int CHECKPOINT_EVERY = 10;
 
   private final JobStore store;
   private final JobRunner runner;
@@ -54,6 +59,7 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
   private final Supplier<Tokens.Caller> caller;
   private final Deque<String> queue = new ArrayDeque<>();
   private final Map<String, Live> live = new HashMap<>();
+  private final List<Consumer<JobEvent>> listeners = new CopyOnWriteArrayList<>();
   /** The devices the running jobs hold; the runner's {@link JobRunner#devices} less these are free. */
   private int reservedDevices;
 
@@ -83,7 +89,48 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     this.runner = runner;
     this.clock = clock;
     this.caller = caller;
+    resumeQueued();
     runner.onDevicesChanged(this::devicesChanged);
+  }
+
+  /** Jobs waiting in the queue now. */
+  public synchronized int queued() {
+    return queue.size();
+  }
+
+  /**
+   * Calls {@code listener} with every event of every job as it is recorded, passes included, until the returned
+   * handle is run. It is called under the API's lock, in order: it must return at once (hand the event on).
+   */
+  public Runnable onEvent(Consumer<JobEvent> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * Queues again, in their order, the jobs a previous coordinator left queued (the store failed the running
+   * ones); their events go on from where they were. A spec that no longer passes the checks fails.
+   */
+  private synchronized void resumeQueued() {
+    for (Job j : store.list(JobState.QUEUED, 0, Integer.MAX_VALUE)) {
+      String invalid = null;
+      int devices = 0;
+      try {
+        devices = runner.devicesFor(j.getSpec());
+      } catch (JobRunner.SpecException e) {
+        invalid = e.getMessage();
+      }
+      Live job = new Live(j.getId(), j.getSpec(), devices);
+      job.events.addAll(store.events(j.getId()));
+      if (invalid != null) {
+        end(job, JobState.FAILED, invalid);
+        continue;
+      }
+      live.put(job.id, job);
+      queue.addLast(job.id);
+      LOG.info("job {} queued again after a restart", job.id);
+    }
+    startWhatFits();
   }
 
   /** Workers joined or left: start what fits now. */
@@ -117,6 +164,7 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     synchronized (this) {
       long seq = store.nextSeq();
       id = String.format("job-%06d", seq);
+      spec = withCheckpointDefaults(spec, id);
       long now = clock.millis();
       store.insert(seq, Job.newBuilder().setId(id).setName(spec.getName()).setOwner(who.name())
           .setState(JobState.QUEUED).setSpec(spec).setSubmittedMillis(now).build());
@@ -246,6 +294,22 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
         + "; a result exists once it has SUCCEEDED").asRuntimeException()));
   }
 
+  /**
+   * A submitted job takes a checkpoint every {@link #CHECKPOINT_EVERY} iterations into checkpoints/ID of the data
+   * directory unless its spec says otherwise (docs/faults.md); not on the emulated backend, which has no
+   * parameters.
+   */
+  private JobSpec withCheckpointDefaults(JobSpec spec, String id) {
+    JobSpec.Builder b = spec.toBuilder();
+    if (!b.hasCheckpointEvery() && !b.getBackend().equals("emulated")) {
+      b.setCheckpointEvery(CHECKPOINT_EVERY);
+    }
+    if (b.getCheckpointEvery() > 0 && b.getCheckpointDir().isEmpty() && b.getResumeFrom().isEmpty()) {
+      b.setCheckpointDir(store.checkpointDir(id).toString());
+    }
+    return b.build();
+  }
+
   /** Starts queued jobs from the head while their devices are free; the head waits for devices (FIFO). */
   private void startWhatFits() {
     while (!queue.isEmpty()) {
@@ -265,20 +329,17 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     return new JobRunner.Events() {
       @Override
       public void planned(Planned p) {
-        synchronized (JobApi.this) {
-          if (!job.ended) {
-            append(job, JobEvent.newBuilder().setPlanned(p));
-          }
-        }
+        appendUnlessEnded(job, JobEvent.newBuilder().setPlanned(p));
       }
 
       @Override
       public void iteration(Iteration it) {
-        synchronized (JobApi.this) {
-          if (!job.ended) {
-            append(job, JobEvent.newBuilder().setIteration(it));
-          }
-        }
+        appendUnlessEnded(job, JobEvent.newBuilder().setIteration(it));
+      }
+
+      @Override
+      public void checkpointWritten(CheckpointWritten c) {
+        appendUnlessEnded(job, JobEvent.newBuilder().setCheckpointWritten(c));
       }
 
       @Override
@@ -300,6 +361,13 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
         }
       }
     };
+  }
+
+  /** A running job's event, dropped once the job ended (cancelled). */
+  private synchronized void appendUnlessEnded(Live job, JobEvent.Builder e) {
+    if (!job.ended) {
+      append(job, e);
+    }
   }
 
   /** A running job ended on its own: frees its devices and starts what fits. */
@@ -325,11 +393,15 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     LOG.info("job {} {}{}", job.id, state, reason.isEmpty() ? "" : ": " + reason);
   }
 
-  /** Numbers, records and sends an event to the job's watchers; a watcher that went away is dropped. */
+  /**
+   * Numbers, records and sends an event to the job's watchers and listeners; a watcher that went away is dropped.
+   * Replays get it as the records keep it (an iteration without its passes).
+   */
   private void append(Live job, JobEvent.Builder e) {
     JobEvent event = e.setJobId(job.id).setSequence(job.events.size()).setTimeMillis(clock.millis()).build();
     store.appendEvent(event);
-    job.events.add(event);
+    job.events.add(JobStore.withoutPasses(event));
+    listeners.forEach(l -> l.accept(event));
     job.watchers.removeIf(w -> {
       try {
         w.onNext(event);

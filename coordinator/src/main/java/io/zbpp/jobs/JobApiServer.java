@@ -33,7 +33,11 @@ public final class JobApiServer implements AutoCloseable {
 
   /** The service with authentication, for any server (tests: an in-process one). */
   public static ServerServiceDefinition service(JobStore store, JobRunner runner, Tokens tokens) {
-    return ServerInterceptors.intercept(new JobApi(store, runner, Clock.systemUTC()), new BearerAuth(tokens));
+    return service(new JobApi(store, runner, Clock.systemUTC()), tokens);
+  }
+
+  private static ServerServiceDefinition service(JobApi api, Tokens tokens) {
+    return ServerInterceptors.intercept(api, new BearerAuth(tokens));
   }
 
   /**
@@ -54,11 +58,16 @@ public final class JobApiServer implements AutoCloseable {
    */
   public static JobApiServer start(String host, int port, Optional<Path> tlsDir, JobStore store, JobRunner runner,
       Tokens tokens) {
+    return start(host, port, tlsDir, new JobApi(store, runner, Clock.systemUTC()), tokens);
+  }
+
+  /** Serves {@code api} (whose events others may listen to as well) on {@code port} of {@code host}. */
+  public static JobApiServer start(String host, int port, Optional<Path> tlsDir, JobApi api, Tokens tokens) {
     ServerCredentials credentials = tlsDir.map(JobApiServer::tls).orElse(InsecureServerCredentials.create());
     try {
       Server s = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
           .forAddress(new java.net.InetSocketAddress(host, port), credentials).maxInboundMessageSize(MAX_REQUEST_BYTES)
-          .addService(service(store, runner, tokens)).build().start();
+          .addService(service(api, tokens)).build().start();
       return new JobApiServer(s);
     } catch (IOException e) {
       throw new UncheckedIOException("--api-port [" + port + "]: cannot listen: " + e.getMessage(), e);

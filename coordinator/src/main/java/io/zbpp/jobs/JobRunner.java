@@ -1,5 +1,6 @@
 package io.zbpp.jobs;
 
+import io.zbpp.protocol.jobs.CheckpointWritten;
 import io.zbpp.protocol.jobs.Iteration;
 import io.zbpp.protocol.jobs.JobResult;
 import io.zbpp.protocol.jobs.JobSpec;
@@ -33,8 +34,9 @@ public interface JobRunner {
 
   /**
    * Starts a job that {@link #devicesFor} accepted, on devices the API reserved for it; returns at once. The
-   * runner calls {@code events} from any thread, in order: {@code planned}, an {@code iteration} per iteration,
-   * then exactly one of {@code succeeded} or {@code failed}.
+   * runner calls {@code events} from any thread, in order: {@code planned}, an {@code iteration} per iteration
+   * and a {@code checkpointWritten} per checkpoint written (in their own order; a checkpoint may come after later
+   * iterations), then exactly one of {@code succeeded} or {@code failed}.
    */
   Run start(String id, JobSpec spec, Events events);
 
@@ -52,6 +54,8 @@ public interface JobRunner {
     void planned(Planned p);
 
     void iteration(Iteration it);
+
+    void checkpointWritten(CheckpointWritten c);
 
     /** The job ran every iteration; {@code result} without id and state (the API fills them in). */
     void succeeded(JobResult result);

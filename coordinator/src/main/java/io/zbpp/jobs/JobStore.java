@@ -23,31 +23,38 @@ import org.flywaydb.core.Flyway;
  * The job API's durable records in an embedded H2 database ({@code jobs.mv.db} in the coordinator's data
  * directory): every job with its spec, its state transitions, the events Watch streams, per-iteration metrics
  * and the result. The schema is versioned by Flyway ({@code db/jobs/V*.sql}). Opening a store marks the jobs
- * that were queued or running when the previous coordinator stopped as failed, with the reason (resuming them
- * from a checkpoint comes with checkpoint support). One connection, every method synchronized: the API's load
+ * that were running when the previous coordinator stopped as failed, with the reason (resuming them from a
+ * checkpoint comes with checkpoint support); queued jobs stay queued for the API to run. One connection, every method synchronized: the API's load
  * is a few writes per iteration.
  */
 public final class JobStore implements AutoCloseable {
-  /** The reason a restarted coordinator gives the jobs it found queued or running. */
-  static final String RESTART_REASON = "the coordinator restarted while the job was %s; resuming from a "
-      + "checkpoint is not supported yet";
+  /** The reason a restarted coordinator gives the jobs it found running. */
+  static final String RESTART_REASON = "the coordinator restarted while the job was running; resuming from a "
+      + "checkpoint is not supported yet: submit it again";
 
   private final Connection db;
+  private final Path dataDir;
 
-  private JobStore(Connection db) {
+  private JobStore(Connection db, Path dataDir) {
     this.db = db;
+    this.dataDir = dataDir.toAbsolutePath();
+  }
+
+  /** Where job {@code id}'s checkpoints go unless its spec says otherwise: checkpoints/ID in the data directory. */
+  public Path checkpointDir(String id) {
+    return dataDir.resolve("checkpoints").resolve(id);
   }
 
   /**
    * Opens (creating or migrating) the store in {@code dataDir} and fails the jobs a previous coordinator left
-   * queued or running.
+   * running; the queued ones stay queued ({@link JobApi} runs them).
    */
   public static JobStore open(Path dataDir) {
     String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE";
     Flyway.configure().dataSource(url, "zbpp", "").locations("classpath:db/jobs").load().migrate();
     try {
       Connection c = DriverManager.getConnection(url, "zbpp", "");
-      JobStore store = new JobStore(c);
+      JobStore store = new JobStore(c, dataDir);
       store.failInterrupted(System.currentTimeMillis());
       return store;
     } catch (SQLException e) {
@@ -56,16 +63,12 @@ public final class JobStore implements AutoCloseable {
   }
 
   private void failInterrupted(long now) throws SQLException {
-    for (Job j : list(JobState.QUEUED, 0, Integer.MAX_VALUE)) {
-      fail(j, now);
-    }
     for (Job j : list(JobState.RUNNING, 0, Integer.MAX_VALUE)) {
-      fail(j, now);
+      fail(j, RESTART_REASON, now);
     }
   }
 
-  private void fail(Job j, long now) {
-    String reason = String.format(RESTART_REASON, j.getState().name().toLowerCase(java.util.Locale.ROOT));
+  private void fail(Job j, String reason, long now) {
     transition(j.getId(), JobState.FAILED, reason, now);
     List<JobEvent> events = events(j.getId());
     appendEvent(JobEvent.newBuilder().setJobId(j.getId()).setSequence(events.size()).setTimeMillis(now)
@@ -148,18 +151,29 @@ public final class JobStore implements AutoCloseable {
     });
   }
 
-  /** Appends an event Watch streams; an iteration event also records the iteration's metrics. */
+  /**
+   * Appends an event Watch streams; an iteration event also records the iteration's metrics, and its passes
+   * become the job's {@link #timeline} (the event is kept without them: see {@link #withoutPasses}).
+   */
   public synchronized void appendEvent(JobEvent e) {
     sql(() -> {
       try (PreparedStatement s = db.prepareStatement(
           "INSERT INTO job_events (job_id, sequence, event) VALUES (?, ?, ?)")) {
         s.setString(1, e.getJobId());
         s.setLong(2, e.getSequence());
-        s.setBytes(3, e.toByteArray());
+        s.setBytes(3, withoutPasses(e).toByteArray());
         s.executeUpdate();
       }
       if (e.hasIteration()) {
         Iteration it = e.getIteration();
+        if (it.getPassesCount() > 0) {
+          try (PreparedStatement s = db.prepareStatement("MERGE INTO job_timelines (job_id, iteration) KEY (job_id) "
+              + "VALUES (?, ?)")) {
+            s.setString(1, e.getJobId());
+            s.setBytes(2, it.toByteArray());
+            s.executeUpdate();
+          }
+        }
         try (PreparedStatement s = db.prepareStatement("INSERT INTO job_iterations (job_id, iteration, loss, "
             + "millis, predicted_bubble_rate, realized_bubble_rate, rollbacks) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
           s.setString(1, e.getJobId());
@@ -178,6 +192,24 @@ public final class JobStore implements AutoCloseable {
         }
       }
       return null;
+    });
+  }
+
+  /** {@code e} without the passes of its iteration, as the records keep it (the latest ones: {@link #timeline}). */
+  public static JobEvent withoutPasses(JobEvent e) {
+    return e.hasIteration() && e.getIteration().getPassesCount() > 0
+        ? e.toBuilder().setIteration(e.getIteration().toBuilder().clearPasses()).build() : e;
+  }
+
+  /** The latest iteration of a job that reported its passes, with them. */
+  public synchronized Optional<Iteration> timeline(String id) {
+    return sql(() -> {
+      try (PreparedStatement s = db.prepareStatement("SELECT iteration FROM job_timelines WHERE job_id = ?")) {
+        s.setString(1, id);
+        try (ResultSet r = s.executeQuery()) {
+          return r.next() ? Optional.of(Iteration.parseFrom(r.getBytes(1))) : Optional.<Iteration>empty();
+        }
+      }
     });
   }
 

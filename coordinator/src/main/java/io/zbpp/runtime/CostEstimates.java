@@ -29,8 +29,11 @@ import java.util.TreeMap;
  * <p>Times are in milliseconds. Not thread-safe: the coordinator feeds it from its actor.
  */
 public final class CostEstimates {
-  /** Iterations in the window when none is given. */
-  public static final int DEFAULT_WINDOW = 8;
+  /**
+   * Iterations in the window when none is given: 5, so that a lasting change moves the medians after 3
+   * iterations, while 2 odd ones do not.
+   */
+  public static final int DEFAULT_WINDOW = 5;
 
   private final int stages;
   private final int window;
@@ -104,6 +107,45 @@ public final class CostEstimates {
   /** Iterations in the estimates so far (the first one not counted). */
   public int samples() {
     return Math.max(0, seen - 1);
+  }
+
+  /** How many iterations the medians are taken over. */
+  public int window() {
+    return window;
+  }
+
+  /**
+   * Forgets every sample (after a plan swap: the new plan's iterations are measured afresh); the next
+   * iteration added is left out, as the first one is.
+   */
+  public void restart() {
+    passes.clear();
+    comm.clear();
+    peaks.clear();
+    seen = 0;
+  }
+
+  /** Whether every stage's F, B and W were measured (a fused BW is neither). */
+  public boolean measuredAll() {
+    for (int s = 0; s < stages; s++) {
+      for (ProgramOp op : List.of(ProgramOp.F, ProgramOp.B, ProgramOp.W)) {
+        if (stageTime(s, op).isEmpty()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The median time of {@code op} on one chunk of a stage, ms; empty: not measured. */
+  public OptionalDouble chunkTime(int stage, int chunk, ProgramOp op) {
+    ArrayDeque<Double> q = passes.get(new Key(stage, chunk, op));
+    return q == null || q.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(median(q));
+  }
+
+  /** Whether any edge's communication time was measured. */
+  public boolean hasComm() {
+    return !comm.isEmpty();
   }
 
   /** The stage's time of {@code op} (F, B or W) per microbatch in ms: its chunks' medians summed; empty: none yet. */

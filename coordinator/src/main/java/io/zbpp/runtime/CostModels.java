@@ -1,6 +1,6 @@
 package io.zbpp.runtime;
 
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.ModelShape;
 import io.zbpp.schedule.CostModel;
 import io.zbpp.schedule.render.Fmt;
@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 public final class CostModels {
   private CostModels() {}
 
-  public static CostModel of(JobSpec spec) {
+  public static CostModel of(ResolvedJob spec) {
     int p = spec.stages();
     ModelShape m = spec.model();
     CostModel.Builder b = CostModel.builder(p).comm(spec.costComm());

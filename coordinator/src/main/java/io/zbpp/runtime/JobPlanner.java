@@ -1,7 +1,7 @@
 package io.zbpp.runtime;
 
 import io.zbpp.compile.Compiler;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.schedule.CostModel;
 import io.zbpp.schedule.Plan;
@@ -26,8 +26,11 @@ public final class JobPlanner {
 
   private JobPlanner() {}
 
-  /** The planned job: its cost model and compiled programs (plan, predicted timeline, programs). */
-  public record Planned(CostModel costs, Compiler.Compiled compiled) {
+  /**
+   * The planned job: its cost model, compiled programs (plan, predicted timeline, programs) and re-planning
+   * policy.
+   */
+  public record Planned(CostModel costs, Compiler.Compiled compiled, ReplanPolicy replan) {
     public double predictedBubbleRate() {
       return compiled.timeline().bubbleRate();
     }
@@ -38,7 +41,7 @@ public final class JobPlanner {
    *
    * @throws IllegalArgumentException naming the first bad field
    */
-  public static void check(JobSpec spec) {
+  public static void check(ResolvedJob spec) {
     require(spec.stages() >= 1, "stages [" + spec.stages() + "]: must be at least 1");
     require(spec.microbatches() >= 1, "microbatches [" + spec.microbatches() + "]: must be at least 1");
     require(spec.chunksPerStage() >= 1, "chunksPerStage [" + spec.chunksPerStage() + "]: must be at least 1");
@@ -54,6 +57,18 @@ public final class JobPlanner {
         "optimizer.injectNan [" + o.injectNanIteration() + ":" + o.injectNanStage()
             + "]: expected ITERATION:STAGE with ITERATION < " + spec.iterations() + " and STAGE < " + spec.stages());
     CostModels.of(spec); // the per-stage lists' lengths
+    JobCheckpoints.policy(spec); // the checkpoint fields
+    replanPolicy(spec);
+  }
+
+  /**
+   * The job's re-planning policy (docs/replan.md), from the spec's {@code replan} and {@code replanThreshold}.
+   *
+   * @throws IllegalArgumentException naming the field
+   */
+  public static ReplanPolicy replanPolicy(ResolvedJob job) {
+    return ReplanPolicy.of(job.spec().getReplan(), job.spec().getReplanThreshold(), job.schedule(),
+        !job.planText().isEmpty());
   }
 
   /**
@@ -61,7 +76,7 @@ public final class JobPlanner {
    *
    * @throws IllegalArgumentException naming the first bad field
    */
-  public static Planned plan(JobSpec spec) {
+  public static Planned plan(ResolvedJob spec) {
     check(spec);
     PLANS.incrementAndGet();
     CostModel costs = CostModels.of(spec);
@@ -76,7 +91,7 @@ public final class JobPlanner {
       throw new IllegalArgumentException(limit + ": infeasible for " + plan.schedule() + " with p="
           + spec.stages() + " m=" + spec.microbatches() + ": " + v.problems().get(0));
     }
-    return new Planned(costs, Compiler.compile(plan, costs, spec.optimizer().check()));
+    return new Planned(costs, Compiler.compile(plan, costs, spec.optimizer().check()), replanPolicy(spec));
   }
 
   /** How many jobs {@link #plan} planned in this JVM (a diagnostic: tests check that a job is planned once). */
@@ -84,7 +99,7 @@ public final class JobPlanner {
     return PLANS.get();
   }
 
-  private static Plan fromText(JobSpec spec) {
+  private static Plan fromText(ResolvedJob spec) {
     Plan plan = PlanText.parse(spec.planText());
     require(plan.stageCount() == spec.stages() && plan.microbatches() == spec.microbatches(),
         "planText [p=" + plan.stageCount() + " m=" + plan.microbatches() + "]: the job asks for p=" + spec.stages()

@@ -49,7 +49,7 @@ class JobApiTest {
   private final String name = InProcessServerBuilder.generateName();
 
   /** A runner with {@code devices} devices whose jobs move only when the test says so. */
-  static final class FakeRunner implements JobRunner {
+  static class FakeRunner implements JobRunner {
     final int devices;
     final Map<String, Events> started = new LinkedHashMap<>();
     final List<String> cancelled = new CopyOnWriteArrayList<>();
@@ -107,8 +107,12 @@ class JobApiTest {
   }
 
   private void open(int devices) throws Exception {
+    open(new FakeRunner(devices));
+  }
+
+  private void open(FakeRunner with) throws Exception {
     store = JobStore.open(dir.resolve("data"));
-    runner = new FakeRunner(devices);
+    runner = with;
     server = InProcessServerBuilder.forName(name).directExecutor()
         .addService(JobApiServer.service(store, runner, Tokens.load(tokenFile))).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -202,6 +206,26 @@ class JobApiTest {
   }
 
   @Test
+  void aSubmittedJobCheckpointsEveryTenIterationsIntoTheDataDirectoryUnlessItsSpecSays() {
+    ZbppClient alice = as("alice-secret");
+    String plain = alice.submit(spec("plain", 1, 3));
+    String off = alice.submit(spec("off", 1, 3).toBuilder().setCheckpointEvery(0).build());
+    String own = alice.submit(spec("own", 1, 3).toBuilder().setCheckpointEvery(2).setCheckpointDir("/shared/c")
+        .build());
+    String emulated = alice.submit(spec("emulated", 1, 3).toBuilder().setBackend("emulated").build());
+
+    JobSpec p = alice.get(plain).getSpec();
+    assertThat(p.getCheckpointEvery()).isEqualTo(10);
+    assertThat(Path.of(p.getCheckpointDir())).isEqualTo(dir.resolve("data").toAbsolutePath().resolve("checkpoints")
+        .resolve(plain));
+    assertThat(alice.get(off).getSpec().getCheckpointEvery()).isZero();
+    assertThat(alice.get(off).getSpec().getCheckpointDir()).isEmpty();
+    assertThat(alice.get(own).getSpec().getCheckpointDir()).isEqualTo("/shared/c");
+    assertThat(alice.get(emulated).getSpec().hasCheckpointEvery()).isFalse();
+    assertThat(runner.started).containsKey(plain);
+  }
+
+  @Test
   void aWatcherThatLeavesChangesNothingAndTheOtherWatcherGetsEveryEvent() throws Exception {
     ZbppClient alice = as("alice-secret");
     JobSpec s = spec("w", 2, 4);
@@ -271,13 +295,14 @@ class JobApiTest {
   }
 
   @Test
-  void aRestartedCoordinatorListsTheSameJobsAndResultsAndFailsInterruptedOnes() throws Exception {
+  void aRestartedCoordinatorListsTheSameJobsAndResultsFailsRunningOnesAndRunsQueuedOnes() throws Exception {
     ZbppClient alice = as("alice-secret");
     JobSpec s = spec("done", 2, 3);
     String done = alice.submit(s);
     runner.runToEnd(done, s);
     String running = alice.submit(spec("running", 2, 3));
-    String queued = alice.submit(spec("queued", 4, 3));
+    JobSpec q = spec("queued", 4, 3);
+    String queued = alice.submit(q);
     JobResult result = alice.result(done);
     List<Job> before = alice.list();
     stop();
@@ -288,10 +313,42 @@ class JobApiTest {
     assertThat(after.get(0)).isEqualTo(before.get(0));
     assertThat(again.result(done)).isEqualTo(result);
     assertThat(again.get(running).getState()).isEqualTo(JobState.FAILED);
-    assertThat(again.get(running).getReason()).isEqualTo(
-        "the coordinator restarted while the job was running; resuming from a checkpoint is not supported yet");
-    assertThat(again.get(queued).getReason()).contains("while the job was queued");
+    assertThat(again.get(running).getReason()).isEqualTo("the coordinator restarted while the job was running; "
+        + "resuming from a checkpoint is not supported yet: submit it again");
+    assertThat(again.get(queued).getState()).as("the queued job starts on the freed devices").isEqualTo(
+        JobState.RUNNING);
+    assertThat(runner.started).containsOnlyKeys(queued);
+    runner.runToEnd(queued, q);
+    assertThat(again.get(queued).getState()).isEqualTo(JobState.SUCCEEDED);
+    List<JobEvent> events = new ArrayList<>();
+    try (ZbppClient.Events watched = again.watch(queued)) {
+      watched.forEachRemaining(events::add);
+    }
+    assertThat(events).extracting(JobEvent::getSequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    assertThat(events.get(0).hasQueued()).isTrue();
+    assertThat(events.get(1).hasPlanned()).isTrue();
     assertThat(again.submit(spec("next", 1, 1))).isEqualTo("job-000004");
+  }
+
+  @Test
+  void aQueuedJobWhoseSpecNoLongerPassesFailsOnRestart() throws Exception {
+    ZbppClient alice = as("alice-secret");
+    alice.submit(spec("big", 4, 1));
+    String waiting = alice.submit(spec("waits", 4, 1));
+    stop();
+    open(2);
+    assertThat(as("alice-secret").get(waiting).getState()).as("too big for now: it waits").isEqualTo(
+        JobState.QUEUED);
+    stop();
+    open(new FakeRunner(4) {
+      @Override
+      public int devicesFor(JobSpec spec) {
+        throw new SpecException("stages", "stages [4]: no longer accepted");
+      }
+    });
+    Job failed = as("alice-secret").get(waiting);
+    assertThat(failed.getState()).isEqualTo(JobState.FAILED);
+    assertThat(failed.getReason()).isEqualTo("stages [4]: no longer accepted");
   }
 
   @Test

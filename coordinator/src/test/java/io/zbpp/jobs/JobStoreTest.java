@@ -8,6 +8,7 @@ import io.zbpp.protocol.jobs.JobEvent;
 import io.zbpp.protocol.jobs.JobResult;
 import io.zbpp.protocol.jobs.JobSpec;
 import io.zbpp.protocol.jobs.JobState;
+import io.zbpp.protocol.jobs.Pass;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class JobStoreTest {
   }
 
   @Test
-  void reopenedStoreListsEveryJobWithItsResultAndFailsInterruptedOnes() {
+  void reopenedStoreListsEveryJobWithItsResultFailsRunningOnesAndKeepsQueuedOnes() {
     try (JobStore s = JobStore.open(dir)) {
       assertThat(s.nextSeq()).isEqualTo(1);
       s.insert(1, job("job-1", "alice"));
@@ -41,10 +42,10 @@ class JobStoreTest {
       List<Job> all = s.list(JobState.JOB_STATE_UNSPECIFIED, 0, 100);
       assertThat(all).extracting(Job::getId).containsExactly("job-1", "job-2", "job-3");
       assertThat(all).extracting(Job::getState)
-          .containsExactly(JobState.SUCCEEDED, JobState.FAILED, JobState.FAILED);
+          .containsExactly(JobState.SUCCEEDED, JobState.FAILED, JobState.QUEUED);
       assertThat(all.get(1).getReason()).isEqualTo("the coordinator restarted while the job was running; resuming "
-          + "from a checkpoint is not supported yet");
-      assertThat(all.get(2).getReason()).contains("while the job was queued");
+          + "from a checkpoint is not supported yet: submit it again");
+      assertThat(all.get(2).getReason()).isEmpty();
       assertThat(all.get(0).getIterationsDone()).isEqualTo(1);
       assertThat(all.get(0).getSpec().getSchedule()).isEqualTo("zb-2p");
       assertThat(s.result("job-1")).get().extracting(JobResult::getParamsSha256).isEqualTo("ab".repeat(32));
@@ -58,6 +59,27 @@ class JobStoreTest {
       assertThat(s.list(JobState.JOB_STATE_UNSPECIFIED, s.seqOf("job-1"), 100)).hasSize(2);
       assertThat(s.nextSeq()).isEqualTo(4);
       assertThat(s.get("nope")).isEmpty();
+    }
+  }
+
+  @Test
+  void keepsOnlyTheLatestIterationsPassesBesideEventsWithoutThem() {
+    try (JobStore s = JobStore.open(dir)) {
+      s.insert(1, job("job-1", "alice"));
+      assertThat(s.timeline("job-1")).isEmpty();
+      for (int it = 0; it < 2; it++) {
+        s.appendEvent(JobEvent.newBuilder().setJobId("job-1").setSequence(it).setIteration(Iteration.newBuilder()
+            .setIteration(it).addPasses(Pass.newBuilder().setStage(0).setOp("F").setEndMillis(1.5 + it))
+            .addPasses(Pass.newBuilder().setStage(1).setOp("F").setStartMillis(2).setEndMillis(3))).build());
+      }
+    }
+    try (JobStore s = JobStore.open(dir)) {
+      assertThat(s.events("job-1")).filteredOn(JobEvent::hasIteration)
+          .extracting(e -> e.getIteration().getPassesCount()).containsExactly(0, 0);
+      assertThat(s.timeline("job-1")).get().satisfies(it -> {
+        assertThat(it.getIteration()).isEqualTo(1);
+        assertThat(it.getPassesList()).extracting(Pass::getEndMillis).containsExactly(2.5, 3.0);
+      });
     }
   }
 }

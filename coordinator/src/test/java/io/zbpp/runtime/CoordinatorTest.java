@@ -10,7 +10,7 @@ import io.zbpp.protocol.msg.JobFailed;
 import io.zbpp.protocol.msg.JobRejected;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
@@ -42,6 +42,9 @@ import org.junit.jupiter.api.Test;
 
 /** The coordinator against scripted stages (it cannot see the real stage actor), with serialize-messages on. */
 class CoordinatorTest {
+  /** Fault recovery off: a fault fails the job at once (recovery: FaultRecoveryTest). */
+  private static final FaultPolicy NO_RECOVERY = FaultPolicy.defaults().withRecovery(0, FaultPolicy.RECOVERY_TIMEOUT);
+
   private static final ActorTestKit KIT = ActorTestKit.create(
       ConfigFactory.parseString("pekko.actor.serialize-messages = on").withFallback(ConfigFactory.load()));
 
@@ -50,8 +53,8 @@ class CoordinatorTest {
     KIT.shutdownTestKit();
   }
 
-  static JobSpec spec(int p, int m, int iterations) {
-    return new JobSpec("job", "1f1b", "", p, m, 1, iterations, List.of(1.0), List.of(1.0), List.of(1.0), 0,
+  static ResolvedJob spec(int p, int m, int iterations) {
+    return new ResolvedJob("job", "1f1b", "", p, m, 1, iterations, List.of(1.0), List.of(1.0), List.of(1.0), 0,
         new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, OptimizerOptions.none(), List.of(), List.of(), List.of(),
         ModelSpec.none());
   }
@@ -138,23 +141,28 @@ class CoordinatorTest {
   @Test
   void failsTheJobWhenAStageFails() {
     ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> List.of(
-        ctx.spawn(scriptedStage(0, false), "ok"), ctx.spawn(scriptedStage(1, true), "failing")))));
+        ctx.spawn(scriptedStage(0, false), "ok"), ctx.spawn(scriptedStage(1, true), "failing"))),
+        Coordinator.PROVISION_TIMEOUT, NO_RECOVERY));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
 
     coord.tell(new SubmitJob(spec(2, 2, 3), client.ref()));
 
-    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage 1: F0 threw boom");
+    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage 1 failed: F0 threw boom; "
+        + "no recovery allowed (maxRecoveries 0); find the cause in the log and submit the job again");
   }
 
   @Test
   void failsTheJobWhenAStageActorStops() {
     ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(TestProvisioners.of((ctx, r) -> List.of(
-        ctx.spawn(scriptedStage(0, false), "fine"), ctx.spawn(scriptedStage(1, false, true), "crashing")))));
+        ctx.spawn(scriptedStage(0, false), "fine"), ctx.spawn(scriptedStage(1, false, true), "crashing"))),
+        Coordinator.PROVISION_TIMEOUT, NO_RECOVERY));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
 
     coord.tell(new SubmitJob(spec(2, 2, 1), client.ref()));
 
-    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("stage actor crashing stopped");
+    assertThat(client.expectMessageClass(JobFailed.class).message())
+        .matches("stage 1 lost: its actor pekko://CoordinatorTest/user/.*/provisioner/crashing stopped; no "
+            + "recovery allowed \\(maxRecoveries 0\\); find the cause in the log and submit the job again");
   }
 
   @Test
@@ -197,6 +205,51 @@ class CoordinatorTest {
         List.of("late/0", "late/1")));
     late.expectMessageClass(StopStage.class);
     late.expectMessageClass(StopStage.class);
+  }
+
+  @Test
+  void cancelledWhileItsStagesAreBeingPlacedItStopsThemOnceTheyArriveThenStops() {
+    TestProbe<StageProvisioner.Command> provisioner = KIT.createTestProbe();
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(
+        Behaviors.monitor(StageProvisioner.Command.class, provisioner.ref(), Behaviors.ignore())));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+    TestProbe<Object> watcher = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 2, 1), client.ref()));
+    StageProvisioner.Provision asked = provisioner.expectMessageClass(StageProvisioner.Provision.class);
+    coord.tell(Coordinator.Cancel.CANCEL);
+
+    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("cancelled");
+    provisioner.expectNoMessage(java.time.Duration.ofMillis(200));
+    TestProbe<StageCommand> stage0 = KIT.createTestProbe();
+    TestProbe<StageCommand> stage1 = KIT.createTestProbe();
+    coord.tell(new StageProvisioner.Provisioned(asked.job(), List.of(stage0.ref(), stage1.ref()),
+        List.of("w/0", "w/1")));
+    stage0.expectMessage(new StopStage(asked.job()));
+    stage1.expectMessage(new StopStage(asked.job()));
+    watcher.expectTerminated(coord);
+  }
+
+  @Test
+  void cancelledWhileRunningItStopsItsStagesThenStops() {
+    TestProbe<StageProvisioner.Command> provisioner = KIT.createTestProbe();
+    TestProbe<StageCommand> stages = KIT.createTestProbe();
+    ActorRef<CoordinatorCommand> coord = KIT.spawn(Coordinator.create(
+        Behaviors.monitor(StageProvisioner.Command.class, provisioner.ref(), TestProvisioners.of(
+            (ctx, r) -> List.of(stages.ref(), stages.ref())))));
+    TestProbe<JobOutcome> client = KIT.createTestProbe();
+    TestProbe<Object> watcher = KIT.createTestProbe();
+
+    coord.tell(new SubmitJob(spec(2, 2, 1), client.ref()));
+    StageProvisioner.Provision asked = provisioner.expectMessageClass(StageProvisioner.Provision.class);
+    stages.expectMessageClass(LoadProgram.class);
+    stages.expectMessageClass(LoadProgram.class);
+    coord.tell(Coordinator.Cancel.CANCEL);
+
+    assertThat(client.expectMessageClass(JobFailed.class).message()).isEqualTo("cancelled");
+    stages.expectMessage(new StopStage(asked.job()));
+    stages.expectMessage(new StopStage(asked.job()));
+    watcher.expectTerminated(coord);
   }
 
   @Test

@@ -9,7 +9,7 @@ import io.zbpp.protocol.msg.JobFailed;
 import io.zbpp.protocol.msg.JobRejected;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
@@ -101,7 +101,7 @@ class CoordinatorWindowTest {
       return refs;
     })));
     TestProbe<JobOutcome> client = KIT.createTestProbe();
-    JobSpec spec = new JobSpec("job", "1f1b", "", 2, 1, 1, 4, List.of(1.0), List.of(1.0), List.of(1.0), 0,
+    ResolvedJob spec = new ResolvedJob("job", "1f1b", "", 2, 1, 1, 4, List.of(1.0), List.of(1.0), List.of(1.0), 0,
         new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, new OptimizerOptions(OptimizerOptions.Check.POST_VALIDATION, 0,
             OptimizerOptions.Rollback.EXACT, -1, -1), List.of(), List.of(), List.of(), ModelSpec.none());
 

@@ -3,7 +3,7 @@ package io.zbpp.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.ModelSpec;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.ModelShape;
@@ -12,8 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JobPlannerTest {
-  static JobSpec spec(int p, int m, List<Double> tf, ModelShape model, double memLimit, double factor) {
-    return new JobSpec("j", "1f1b", "", p, m, 1, 2, tf, tf, tf, 0.5, model, memLimit, factor, 4096,
+  static ResolvedJob spec(int p, int m, List<Double> tf, ModelShape model, double memLimit, double factor) {
+    return new ResolvedJob("j", "1f1b", "", p, m, 1, 2, tf, tf, tf, 0.5, model, memLimit, factor, 4096,
         OptimizerOptions.none(), List.of(), List.of(), List.of(), ModelSpec.none());
   }
 
@@ -38,8 +38,8 @@ class JobPlannerTest {
     assertThat(c.memLimit()).isEqualTo(2 * 4 * c.memF(0));
   }
 
-  static JobSpec withMemory(int p, double factor, List<Double> memF, List<Double> memB, List<Double> memW) {
-    return new JobSpec("j", "1f1b", "", p, 4, 1, 2, List.of(), List.of(), List.of(), 0,
+  static ResolvedJob withMemory(int p, double factor, List<Double> memF, List<Double> memB, List<Double> memW) {
+    return new ResolvedJob("j", "1f1b", "", p, 4, 1, 2, List.of(), List.of(), List.of(), 0,
         new ModelShape(8, 64, 4, 32, 2), 0, factor, 4096, io.zbpp.protocol.msg.OptimizerOptions.none(), memF, memB,
         memW, ModelSpec.none());
   }
@@ -75,7 +75,7 @@ class JobPlannerTest {
 
   @Test
   void refusesAPlanTextOfAnotherShape() {
-    JobSpec s = new JobSpec("j", "custom", "0: F0 BW0\n", 2, 1, 1, 1, List.of(), List.of(), List.of(), 0,
+    ResolvedJob s = new ResolvedJob("j", "custom", "0: F0 BW0\n", 2, 1, 1, 1, List.of(), List.of(), List.of(), 0,
         new ModelShape(0, 0, 0, 0, 1), 0, 0, 4096, OptimizerOptions.none(), List.of(), List.of(), List.of(),
         ModelSpec.none());
 

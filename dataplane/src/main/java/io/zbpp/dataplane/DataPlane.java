@@ -25,6 +25,17 @@ public interface DataPlane extends AutoCloseable {
   /** The link to or from the plane named {@code peerId}, once it is up (whichever side connected). */
   CompletableFuture<DataLink> link(String peerId);
 
+  /**
+   * From now on, the tensors this plane sends get the faults {@code faults} selects (tests and {@code --inject};
+   * {@link FrameFaults#NONE} by default). The plane of one stage counts that stage's sends.
+   *
+   * @throws IllegalArgumentException for a fault kind this plane cannot inject, naming it
+   */
+  void frameFaults(FrameFaults faults);
+
+  /** What this plane's integrity checks detected and what it sent again, so far. */
+  FrameCounts frameCounts();
+
   /** Closes every link and stops accepting; pending sends fail. */
   @Override
   void close();

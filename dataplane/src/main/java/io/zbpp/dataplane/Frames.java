@@ -8,26 +8,41 @@ import io.zbpp.protocol.Wire;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.TensorKey;
 import io.zbpp.protocol.msg.TensorKind;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
 
 /**
- * The data plane's frame format (big-endian lengths; docs/transport.md):
+ * The data plane's frame format, version {@value #VERSION} (big-endian integers; docs/transport.md):
  *
  * <pre>
- * frame  := length:int32 type:uint8 body        length counts type and body
- * HELLO  := credits:int32 idLength:uint16 id    first frame on each side: who I am, how many tensors you may send
- * CREDIT := credits:int32                       the receiver released that many tensors
- * TENSOR := headerLength:int32 header payload   header: protobuf zbpp.TensorFrame without data (part 0 of 1)
+ * frame  := length:int32 type:uint8 body       length counts type and body
+ * HELLO  := version:uint8 credits:int32 idLength:uint16 id
+ *                                              first frame on each side: who I am, how many tensors you may send
+ * CREDIT := credits:int32                      the receiver released that many tensors
+ * ACK    := next:int64                         every tensor frame numbered below next arrived intact
+ * RESEND := seq:int64 seen:int64               send tensor frame seq again: it arrived corrupt (seen = seq) or
+ *                                              frame seen arrived before it (a gap); seen = -1: not known
+ * TENSOR := headerCrc:int32 seq:int64 payloadCrc:int32 headerLength:int32 header payload
  * </pre>
  *
- * The payload is the tensor's bytes, {@code length - 5 - headerLength} of them. Pure functions.
+ * {@code seq} numbers a link's tensor frames in each direction from 0. {@code payloadCrc} is the CRC32C of the
+ * payload, {@code headerCrc} the CRC32C of the bytes from {@code seq} to the end of {@code header}; the header
+ * is a protobuf {@code zbpp.TensorFrame} without data (part 0 of 1); the payload is the tensor's bytes, {@code
+ * length - 1 - TENSOR_FIXED_BYTES - headerLength} of them. Pure functions.
  */
 final class Frames {
   static final byte HELLO = 1;
   static final byte CREDIT = 2;
   static final byte TENSOR = 3;
+  static final byte ACK = 4;
+  static final byte RESEND = 5;
+  /** The version in HELLO: 2 added sequence numbers, CRC32C, ACK and RESEND (version 1 had no version byte). */
+  static final int VERSION = 2;
   /** Length and type. */
   static final int PREFIX_BYTES = 5;
+  /** A TENSOR body's fields before the header: headerCrc, seq, payloadCrc, headerLength. */
+  static final int TENSOR_FIXED_BYTES = 20;
   /** Bigger headers or ids are a malformed stream, not a big tensor. */
   static final int MAX_HEADER_BYTES = 64 * 1024;
 
@@ -38,8 +53,9 @@ final class Frames {
     if (name.length > 0xFFFF) {
       throw new IllegalArgumentException("data plane id of " + name.length + " bytes: at most 65535");
     }
-    ByteBuf b = alloc.ioBuffer(PREFIX_BYTES + 6 + name.length);
-    b.writeInt(1 + 6 + name.length).writeByte(HELLO).writeInt(credits).writeShort(name.length).writeBytes(name);
+    ByteBuf b = alloc.ioBuffer(PREFIX_BYTES + 7 + name.length);
+    b.writeInt(1 + 7 + name.length).writeByte(HELLO).writeByte(VERSION).writeInt(credits).writeShort(name.length)
+        .writeBytes(name);
     return b;
   }
 
@@ -47,16 +63,41 @@ final class Frames {
     return alloc.ioBuffer(PREFIX_BYTES + 4).writeInt(1 + 4).writeByte(CREDIT).writeInt(credits);
   }
 
-  /** The prefix and header of a TENSOR frame; the payload follows as its own buffer. */
-  static ByteBuf tensorHead(ByteBufAllocator alloc, TensorHeader h, int payloadBytes) {
-    byte[] header = header(h).toByteArray();
-    long length = 1L + 4 + header.length + payloadBytes;
+  static ByteBuf ack(ByteBufAllocator alloc, long next) {
+    return alloc.ioBuffer(PREFIX_BYTES + 8).writeInt(1 + 8).writeByte(ACK).writeLong(next);
+  }
+
+  static ByteBuf resend(ByteBufAllocator alloc, long seq, long seen) {
+    return alloc.ioBuffer(PREFIX_BYTES + 16).writeInt(1 + 16).writeByte(RESEND).writeLong(seq).writeLong(seen);
+  }
+
+  /** The CRC32C of {@code bytes}' remaining bytes; their position is not changed. */
+  static int crc(ByteBuffer bytes) {
+    CRC32C c = new CRC32C();
+    c.update(bytes.duplicate());
+    return (int) c.getValue();
+  }
+
+  /**
+   * The prefix and header of a TENSOR frame numbered {@code seq}, whose payload (following as its own buffer)
+   * has {@code payloadBytes} bytes and CRC {@code payloadCrc}; {@code header} is {@link #header(TensorHeader)}
+   * serialized.
+   */
+  static ByteBuf tensorHead(ByteBufAllocator alloc, long seq, byte[] header, int payloadCrc, int payloadBytes) {
+    ByteBuf b = alloc.ioBuffer(PREFIX_BYTES + TENSOR_FIXED_BYTES + header.length);
+    b.writeInt(tensorLength(header.length, payloadBytes)).writeByte(TENSOR).writeInt(0)
+        .writeLong(seq).writeInt(payloadCrc).writeInt(header.length).writeBytes(header);
+    int crcAt = PREFIX_BYTES + 4;
+    return b.setInt(PREFIX_BYTES, crc(b.nioBuffer(crcAt, b.writerIndex() - crcAt)));
+  }
+
+  /** The frame length of a tensor: refused from 2 GiB on. */
+  static int tensorLength(int headerBytes, int payloadBytes) {
+    long length = 1L + TENSOR_FIXED_BYTES + headerBytes + payloadBytes;
     if (length > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("tensor " + h.key() + " of " + payloadBytes + " bytes: a frame holds "
-          + "less than 2 GiB");
+      throw new IllegalArgumentException("tensor of " + payloadBytes + " bytes: a frame holds less than 2 GiB");
     }
-    ByteBuf b = alloc.ioBuffer(PREFIX_BYTES + 4 + header.length);
-    return b.writeInt((int) length).writeByte(TENSOR).writeInt(header.length).writeBytes(header);
+    return (int) length;
   }
 
   static Wire.TensorFrame header(TensorHeader h) {

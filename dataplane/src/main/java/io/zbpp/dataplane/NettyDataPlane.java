@@ -15,7 +15,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +29,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The data plane across processes: Netty over TCP (NIO), one {@link NettyLink} per connection with a
  * {@link FrameDecoder} reading into reused receive buffers, credit-based back-pressure, and TLS with mutual
- * authentication when {@link DataPlaneConfig#tlsDir()} is set. Plain TCP is refused on any address but loopback
+ * authentication when {@link DataPlaneConfig#tlsDir()} is set. Tensor frames carry sequence numbers and CRC32Cs;
+ * corrupt or missing frames are sent again and copies dropped ({@link NettyLink}), so the sink gets each tensor
+ * once, intact, in the order it was sent. Plain TCP is refused on any address but loopback
  * unless {@link DataPlaneConfig#insecure()}.
  */
 public final class NettyDataPlane implements DataPlane {
@@ -40,6 +44,9 @@ public final class NettyDataPlane implements DataPlane {
   private final EventLoopGroup group;
   private final Map<String, CompletableFuture<DataLink>> links = new ConcurrentHashMap<>();
   private final Set<NettyLink> open = ConcurrentHashMap.newKeySet();
+  private final FrameCounters counters = new FrameCounters();
+  private final DeliveredKeys delivered = new DeliveredKeys();
+  private volatile FrameFaults faults = FrameFaults.NONE;
   private volatile Channel server;
   private volatile boolean closing;
 
@@ -117,6 +124,16 @@ public final class NettyDataPlane implements DataPlane {
   }
 
   @Override
+  public void frameFaults(FrameFaults f) {
+    faults = Objects.requireNonNull(f, "faults");
+  }
+
+  @Override
+  public FrameCounts frameCounts() {
+    return counters.snapshot();
+  }
+
+  @Override
   public void close() {
     closing = true;
     Channel s = server;
@@ -131,6 +148,23 @@ public final class NettyDataPlane implements DataPlane {
 
   TensorSink sink() {
     return sink;
+  }
+
+  FrameFaults frameFaults() {
+    return faults;
+  }
+
+  FrameCounters counters() {
+    return counters;
+  }
+
+  Duration retransmitTimeout() {
+    return config.retransmitTimeout();
+  }
+
+  /** Hands a tensor to the sink, unless its key was delivered before: then it is a copy, released and counted. */
+  void deliver(NettyLink link, ReceivedTensor tensor) {
+    delivered.deliver(sink, link, tensor, counters);
   }
 
   boolean closing() {

@@ -185,7 +185,7 @@ class NettyDataPlaneTest {
     NettyDataPlane server = plane("server", DataPlaneConfig.plain().withTls(ca.node(dir.resolve("s"), "s")), sink);
     DataAddress address = server.bind(HOST, 0);
     DataPlaneConfig quick = new DataPlaneConfig(java.util.Optional.of(other.node(dir.resolve("x"), "x")), false,
-        4, Duration.ofSeconds(10));
+        4, Duration.ofSeconds(10), Duration.ofSeconds(1));
     NettyDataPlane intruder = plane("intruder", quick, new Recorder());
     NettyDataPlane plain = plane("plain", DataPlaneConfig.plain(), new Recorder());
 

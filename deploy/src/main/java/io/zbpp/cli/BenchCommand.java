@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 /** {@code zbpp bench}: the parent of the benchmark reports; add a report as one more subcommand class. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Benchmark reports.", subcommands = {BenchPaperCommand.class, BenchRuntimeCommand.class,
-        BenchOpsCommand.class, BenchPostvalCommand.class, BenchTransportCommand.class})
+        BenchOpsCommand.class, BenchPostvalCommand.class, BenchTransportCommand.class, BenchReplanCommand.class,
+        BenchFaultsCommand.class, BenchCheckpointCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec CommandSpec spec;
 

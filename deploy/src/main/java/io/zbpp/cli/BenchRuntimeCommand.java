@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * {@code zbpp bench runtime}: one of the paper's settings (docs/design.md §7; default 1.5B, p=8, m=24) on the
  * emulated backend — every pass sleeps its profiled time × {@code --time-scale} in ms — for several schedules
  * side by side in one JVM and one actor system: predicted vs realized bubble rate, iteration time, throughput
- * against 1F1B, and the message latency on waited-for edges.
+ * against 1F1B, and the message latency on waited-for edges (with {@code --processes}, across the worker JVMs).
  */
 @Command(name = "runtime", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
     versionProvider = Version.class,
@@ -47,13 +47,13 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
   List<String> schedules;
 
   @Option(names = "--processes", description = "Run each stage in its own worker JVM on 127.0.0.1 (a coordinator and p "
-      + "workers on Pekko Cluster, every message over the network); message latency is then not measured (one "
-      + "clock per JVM).")
+      + "workers on Pekko Cluster, commands over Artery and tensors over the workers' Netty data plane); message "
+      + "latency is then measured across JVMs (pass timestamps on the wall clock).")
   boolean processes;
 
   @Option(names = "--data-plane", paramLabel = "KIND", defaultValue = "memory",
       description = "How tensors travel between the stage actors: memory, netty or artery, as for `zbpp train`; "
-          + "in one JVM only: with --processes they go over Artery (default: ${DEFAULT-VALUE}).")
+          + "in one JVM only: with --processes they go over the workers' Netty data plane (default: ${DEFAULT-VALUE}).")
   String dataPlane;
 
   @Option(names = "--long-run",
@@ -102,7 +102,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     reports.put(name, r);
     if (!json) {
       PrintWriter out = spec.commandLine().getOut();
-      out.println(RuntimeBench.line(name, r, reports.get("1f1b"), !processes));
+      out.println(RuntimeBench.line(name, r, reports.get("1f1b")));
       out.flush();
     }
   }
@@ -142,7 +142,7 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
     TrainReport base = reports.get("1f1b");
     List<Map<String, Object>> rows = new ArrayList<>();
     reports.forEach((name, r) -> {
-      double[] lat = processes ? new double[] {Double.NaN, Double.NaN, 0} : RuntimeBench.latency(r);
+      double[] lat = RuntimeBench.latency(r);
       Map<String, Object> o = new LinkedHashMap<>();
       o.put("setting", ps.label());
       o.put("schedule", name);
@@ -152,8 +152,9 @@ public final class BenchRuntimeCommand implements Callable<Integer> {
       o.put("iterationMillis", RuntimeBench.steadyIterationMillis(r));
       o.put("samplesPerSecond", r.samplesPerSecond());
       o.put("throughputVs1f1b", base == null ? null : r.samplesPerSecond() / base.samplesPerSecond());
-      o.put("messageLatencyMedianMillis", processes ? null : lat[0]);
-      o.put("messageLatencyMeanMillis", processes ? null : lat[1]);
+      o.put("messageLatencyMedianMillis", lat[2] > 0 ? lat[0] : null);
+      o.put("messageLatencyMeanMillis", lat[2] > 0 ? lat[1] : null);
+      o.put("messageLatencyCount", (int) lat[2]);
       rows.add(o);
     });
     return rows;

@@ -42,6 +42,11 @@ public final class CertsCommand implements Callable<Integer> {
         throw new UsageException("--node [" + n + "]: expected a name of letters, digits, '.', '_' or '-'");
       }
     }
+    for (String h : hosts) {
+      if (!h.matches("[A-Za-z0-9][A-Za-z0-9.:-]*")) {
+        throw new UsageException("--host [" + h + "]: expected a DNS name or an IP address (a comma list of them)");
+      }
+    }
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw new UsageException("DIR [" + dir + "]: is a file; expected a directory");
     }

@@ -6,9 +6,11 @@ import io.zbpp.protocol.cluster.ProvisioningEvent;
 import io.zbpp.protocol.cluster.StageHostCommand;
 import io.zbpp.protocol.cluster.StageHosts;
 import io.zbpp.protocol.msg.CoordinatorCommand;
+import io.zbpp.protocol.msg.CheckpointProgress;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.runtime.ClusterTraining;
+import io.zbpp.runtime.Coordinator;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
@@ -20,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -28,6 +29,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
@@ -37,8 +39,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * once when the workers' devices allow; its stages are placed on the workers like any cluster job's, and it
  * trains through {@link ClusterTraining}, so its digest equals {@code zbpp train}'s. The devices are counted
  * from the stage hosts the Receptionist lists (each asked for its device count), and the API hears when they
- * change. Jobs are placed one after another (then run side by side). Cancelling a job stops its coordinator,
- * which stops the job's stages.
+ * change. Jobs are placed one after another (then run side by side). Cancelling a job tells its coordinator
+ * {@link Coordinator.Cancel}: it stops the job's stages, also those still being placed, then itself.
  */
 final class ClusterJobRunner {
   /** Local: the Receptionist's stage hosts now. */
@@ -72,42 +74,40 @@ final class ClusterJobRunner {
   /**
    * One job's training. Jobs are placed one at a time ({@code placing}): a host's free devices are only taken
    * once it spawned the stages, so two jobs placed at once could both choose the same free device and be refused.
+   * A job holds its turn until it has its stages or its coordinator has stopped (a cancelled job's coordinator
+   * stops only once the stages it was placing are stopped), so the next job is placed on what it freed.
    */
   private static TrainJobRunner.Training training(ActorSystem<?> system, Duration provisionTimeout,
       Semaphore placing, String id, long n) {
-    ActorRef<CoordinatorCommand> coordinator = system.systemActorOf(perJob(provisionTimeout),
+    Turn turn = new Turn(placing);
+    ActorRef<CoordinatorCommand> coordinator = system.systemActorOf(perJob(provisionTimeout, turn::end),
         "job-api-" + n + "-" + id, Props.empty());
     return new TrainJobRunner.Training() {
       @Override
       public TrainReport train(TrainSpec spec, LocalTraining.Listener listener) {
         try {
-          placing.acquire();
+          turn.take();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("cancelled while waiting to be placed", e);
         }
-        AtomicBoolean placed = new AtomicBoolean();
-        Runnable release = () -> {
-          if (placed.compareAndSet(false, true)) {
-            placing.release();
+        return ClusterTraining.train(system, coordinator, spec, new LocalTraining.Listener() {
+          @Override
+          public void started(JobStarted s) {
+            turn.end();
+            listener.started(s);
           }
-        };
-        try {
-          return ClusterTraining.train(system, coordinator, spec, new LocalTraining.Listener() {
-            @Override
-            public void started(JobStarted s) {
-              release.run();
-              listener.started(s);
-            }
 
-            @Override
-            public void iteration(IterationResult it) {
-              listener.iteration(it);
-            }
-          });
-        } finally {
-          release.run();
-        }
+          @Override
+          public void iteration(IterationResult it) {
+            listener.iteration(it);
+          }
+
+          @Override
+          public void checkpoint(CheckpointProgress c) {
+            listener.checkpoint(c);
+          }
+        });
       }
 
       @Override
@@ -117,17 +117,58 @@ final class ClusterJobRunner {
     };
   }
 
-  /** Forwards to a child coordinator until {@link Stop}; stopping stops the child, and it the job's stages. */
-  private static Behavior<CoordinatorCommand> perJob(Duration provisionTimeout) {
+  /** A job's turn to be placed: taken once, given back once (when placed, or when its coordinator stopped). */
+  private static final class Turn {
+    private final Semaphore placing;
+    private boolean taken;
+    private boolean ended;
+
+    Turn(Semaphore placing) {
+      this.placing = placing;
+    }
+
+    void take() throws InterruptedException {
+      placing.acquire();
+      synchronized (this) {
+        if (!ended) {
+          taken = true;
+          return;
+        }
+      }
+      placing.release(); // the coordinator stopped while this job waited for its turn
+    }
+
+    synchronized void end() {
+      if (taken && !ended) {
+        placing.release();
+      }
+      ended = true;
+    }
+  }
+
+  /**
+   * Forwards to a child coordinator until {@link Stop}; then tells it {@link Coordinator.Cancel} (it stops the
+   * job's stages, also those still being placed, and stops) and stops when it has, calling {@code stopped}.
+   */
+  private static Behavior<CoordinatorCommand> perJob(Duration provisionTimeout, Runnable stopped) {
     return Behaviors.setup(ctx -> {
       ActorRef<CoordinatorCommand> coordinator = ctx.spawn(ClusterCoordinator.behavior(provisionTimeout),
           "coordinator");
+      ctx.watch(coordinator);
+      Behavior<CoordinatorCommand> stopping = Behaviors.receive(CoordinatorCommand.class)
+          .onSignal(Terminated.class, t -> Behaviors.stopped(stopped::run))
+          .build();
       return Behaviors.receive(CoordinatorCommand.class)
-          .onMessageEquals(Stop.STOP, Behaviors::stopped)
+          .onMessageEquals(Stop.STOP, () -> {
+            coordinator.tell(Coordinator.Cancel.CANCEL);
+            return stopping;
+          })
           .onAnyMessage(m -> {
             coordinator.tell(m);
             return Behaviors.same();
-          }).build();
+          })
+          .onSignal(Terminated.class, t -> Behaviors.stopped(stopped::run))
+          .build();
     });
   }
 

@@ -1,9 +1,12 @@
 package io.zbpp.cli;
 
 import com.typesafe.config.ConfigFactory;
+import io.zbpp.dashboard.DashboardRoutes;
+import io.zbpp.jobs.JobApi;
 import io.zbpp.jobs.JobApiServer;
 import io.zbpp.jobs.JobStore;
 import io.zbpp.jobs.Tokens;
+import io.zbpp.metrics.NodeMetrics;
 import io.zbpp.server.ClusterCoordinator;
 import io.zbpp.server.ClusterNode;
 import io.zbpp.server.NodeSettings;
@@ -11,6 +14,7 @@ import io.zbpp.server.Roles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -112,21 +116,25 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
   }
 
   /**
-   * The job API on this coordinator node, its records in --data-dir; stops with the node. Jobs run on the
-   * cluster's workers ({@link ClusterJobRunner}).
+   * The job API on this coordinator node, its records in --data-dir, its queue length in the node's metrics
+   * and its jobs on the node's dashboard; stops with the node. Jobs run on the cluster's workers ({@link
+   * ClusterJobRunner}).
    */
   static Api serveApi(ClusterNode n, Path dataDir, int apiPort, Optional<Path> tlsDir, Tokens tokens,
       Duration timeout) {
     JobStore store = JobStore.open(dataDir);
     JobApiServer server;
     TrainJobRunner runner = ClusterJobRunner.create(n.system(), timeout);
+    JobApi jobApi = new JobApi(store, runner, Clock.systemUTC());
     try {
-      server = JobApiServer.start(n.system().address().getHost().orElse("127.0.0.1"), apiPort, tlsDir, store,
-          runner, tokens);
+      server = JobApiServer.start(n.system().address().getHost().orElse("127.0.0.1"), apiPort, tlsDir, jobApi,
+          tokens);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
+    NodeMetrics.get(n.system()).coordinator().jobQueue(jobApi::queued);
+    DashboardRoutes.attach(n.system(), store, jobApi, tokens);
     Api api = new Api(server, store, runner);
     n.terminated().whenComplete((done, e) -> api.close());
     return api;

@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "zbpp", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Zero Bubble Pipeline Parallelism on the JVM.",
     subcommands = {ScheduleCommand.class, CheckCommand.class, TrainCommand.class, DemoCommand.class,
-        BenchCommand.class, FrontierCommand.class, JobCommands.Submit.class, JobCommands.Jobs.class,
-        JobCommands.Status.class, JobCommands.Watch.class, JobCommands.Cancel.class, JobCommands.Result.class,
-        JobCommands.Server.class,
+        BenchCommand.class, FrontierCommand.class, CheckpointCommand.class, SubmitCommand.class, JobsCommand.class,
+        StatusCommand.class, WatchCommand.class, CancelCommand.class, ResultCommand.class,
+        JobServerCommand.class,
         CoordinatorServerCommand.class, WorkerCommand.class, CertsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for bad input. */

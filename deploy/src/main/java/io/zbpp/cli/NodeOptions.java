@@ -26,7 +26,8 @@ final class NodeOptions {
   List<String> seeds = new ArrayList<>();
 
   @Option(names = "--management-port", paramLabel = "PORT",
-      description = "Serve Pekko Management's /ready and /alive on this HTTP port (0 picks a free one).")
+      description = "Serve Pekko Management's /ready and /alive, /metrics and (on a coordinator with --api-port) "
+          + "the dashboard at / on this HTTP port (0 picks a free one).")
   Integer managementPort;
 
   @Option(names = "--tls-dir", paramLabel = "DIR",

@@ -21,7 +21,7 @@ record PlannedRun(CostModel costs, Timeline timeline) {
     if (report.planText().isBlank()) {
       return Optional.empty();
     }
-    CostModel costs = CostModels.of(spec.toJobSpec("report"));
+    CostModel costs = CostModels.of(spec.toResolvedJob("report"));
     return Optional.of(new PlannedRun(costs, Simulator.simulate(PlanText.parse(report.planText()), costs)));
   }
 }

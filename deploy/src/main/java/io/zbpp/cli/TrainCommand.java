@@ -3,15 +3,22 @@ package io.zbpp.cli;
 import io.zbpp.gpu.device.Backend;
 import io.zbpp.gpu.model.GptConfig;
 import io.zbpp.gpu.pipeline.RunnerSpec;
+import io.zbpp.protocol.jobs.JobSpec;
 import io.zbpp.runtime.DataPlaneKind;
+import io.zbpp.runtime.JobSpecFlags;
+import io.zbpp.runtime.ReplanPolicy;
 import io.zbpp.runtime.TimelineSvg;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -65,6 +72,37 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Mixin CheckOptions check;
 
+  @Option(names = "--replan", paramLabel = "MODE",
+      description = "Re-plan from measured costs while training (docs/replan.md): off, once or continuous "
+          + "(default: continuous for zb-1p, zb-2p and zb-auto, off for the other schedules).")
+  String replan;
+
+  @Option(names = "--replan-threshold", paramLabel = "PCT",
+      description = "The smallest predicted gain that swaps plans, percent of the running plan's iteration "
+          + "time, > 0 and < 100 (default: 3).")
+  double replanThreshold;
+
+  @Option(names = "--checkpoint-every", paramLabel = "N",
+      description = "Take a checkpoint every N iterations and after the last, into --checkpoint-dir (default: none; "
+          + "docs/faults.md).")
+  Integer checkpointEvery;
+
+  @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+      description = "Where checkpoints go: DIR/ckpt-NNNNNN/ per checkpoint (default with --resume: the directory "
+          + "resumed from).")
+  String checkpointDir;
+
+  @Option(names = "--checkpoint-keep", paramLabel = "K",
+      description = "Keep the newest K complete checkpoints (default: 3).")
+  Integer checkpointKeep;
+
+  @Option(names = "--resume", paramLabel = "DIR",
+      description = "Start from the latest complete, valid checkpoint in DIR (same model, stages, microbatches and "
+          + "chunk placement) and run the iterations after it.")
+  String resume;
+
+  @Mixin FaultOptions faults;
+
   @Option(names = "--processes", description = "Run the job across child JVMs on 127.0.0.1: a coordinator and one "
       + "worker per stage on Pekko Cluster, every message over the network; all stop when this command ends.")
   boolean processes;
@@ -96,13 +134,44 @@ public final class TrainCommand implements Callable<Integer> {
     return REFERENCE.equals(pipeline.schedule);
   }
 
-  /** Checks every option, in the order a user reads them; nothing starts before this returns. */
+  /**
+   * The job these options give: every option checked (messages name the options), then the job spec they
+   * build ({@link JobSpecFlags#spec}) resolved by {@link #resolve(JobSpec)}, the function the job API resolves
+   * its specs with. Nothing starts before this returns.
+   */
   TrainJob resolve() {
+    options();
+    Map<String, Object> given = new HashMap<>();
+    for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+      boolean path = o.longestName().equals("--checkpoint-dir") || o.longestName().equals("--resume");
+      // absolute: the coordinator and the stages (child JVMs with --processes) may run elsewhere
+      given.put(o.longestName(), path ? Path.of(o.getValue().toString()).toAbsolutePath().toString() : o.getValue());
+    }
+    return resolve(JobSpecFlags.spec(given));
+  }
+
+  /**
+   * The one resolution of a job spec, for {@code zbpp train} and the job API: the spec's fields become the
+   * options ({@link JobSpecFlags#args}), which are checked and resolved as on the command line; the resolved
+   * job carries the spec verbatim.
+   *
+   * @throws UsageException or picocli's ParameterException naming the first bad option
+   */
+  static TrainJob resolve(JobSpec given) {
+    CommandLine cl = new CommandLine(new TrainCommand());
+    cl.parseArgs(JobSpecFlags.args(given).toArray(String[]::new));
+    TrainJob job = ((TrainCommand) cl.getCommand()).options();
+    return new TrainJob(job.spec().withSpec(given), job.runner());
+  }
+
+  /** Checks every option, in the order a user reads them, and resolves the job. */
+  private TrainJob options() {
     Backend b = TrainJob.backend(backend);
     GptConfig m = TrainJob.model(model);
     TrainJob.checkPresetFitsBackend(m, b, model);
     int v = isReference() ? referenceChunks(b) : pipeline.shape().chunksPerStage();
     Ranges.count("--iterations", iterations, 1, Ranges.MAX_ITERATIONS);
+    faults.check();
     if (timeline != null) {
       if (isReference()) {
         throw new UsageException("--timeline [" + timeline + "]: the reference trainer runs no pipeline; expected "
@@ -124,6 +193,14 @@ public final class TrainCommand implements Callable<Integer> {
       costs.checkEmulatedDuration(pipeline.stages, pipeline.microbatches, iterations);
     }
     check.apply(s, isReference() ? REFERENCE : pipeline.schedule(), isReference(), pipeline.stages, iterations);
+    checkCheckpoints(b);
+    if (!isReference()) {
+      try {
+        ReplanPolicy.of(replan == null ? "" : replan, replanThreshold, pipeline.schedule(), false);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(JobSpecFlags.message(e.getMessage()));
+      }
+    }
     s.dataPlane(dataPlane(dataPlane));
     TrainSpec trainSpec = s.modelSpec(costs.emulatedTruth(TrainJob.modelSpec(runner, s.build()), pipeline.stages,
         iterations, b == Backend.EMULATED)).build();
@@ -131,6 +208,36 @@ public final class TrainCommand implements Callable<Integer> {
       TrainJob.validate(trainSpec);
     }
     return new TrainJob(trainSpec, runner);
+  }
+
+  /** The checkpoint options: values in range, a pipeline schedule, a backend with parameters. */
+  private void checkCheckpoints(Backend b) {
+    String given = checkpointEvery != null && checkpointEvery > 0 ? "--checkpoint-every [" + checkpointEvery + "]"
+        : resume != null ? "--resume [" + resume + "]" : null;
+    if (checkpointEvery != null) {
+      Ranges.count("--checkpoint-every", checkpointEvery, 0, Ranges.MAX_ITERATIONS);
+    }
+    if (checkpointKeep != null) {
+      Ranges.count("--checkpoint-keep", checkpointKeep, 1, Ranges.MAX_ITERATIONS);
+    }
+    if (given == null) {
+      return;
+    }
+    if (isReference()) {
+      throw new UsageException(given + ": the reference trainer takes no checkpoints; expected a pipeline schedule");
+    }
+    if (b == Backend.EMULATED) {
+      throw new UsageException(given + ": the emulated backend has no parameters to save; expected cpu or cuda");
+    }
+    if (checkpointEvery != null && checkpointEvery > 0 && checkpointDir == null && resume == null) {
+      throw new UsageException("--checkpoint-every [" + checkpointEvery + "]: needs --checkpoint-dir DIR");
+    }
+    for (String dir : new String[] {checkpointDir, resume}) {
+      if (dir != null && java.nio.file.Files.exists(Path.of(dir)) && !java.nio.file.Files.isDirectory(Path.of(dir))) {
+        throw new UsageException((dir.equals(resume) ? "--resume [" : "--checkpoint-dir [") + dir
+            + "]: is a file; expected a directory");
+      }
+    }
   }
 
   /** The {@code --data-plane} value, or a usage error naming it. */

@@ -1,57 +1,35 @@
 package io.zbpp.cli;
 
 import io.zbpp.jobs.JobRunner;
+import io.zbpp.protocol.jobs.CheckpointWritten;
 import io.zbpp.protocol.jobs.Iteration;
 import io.zbpp.protocol.jobs.JobResult;
 import io.zbpp.protocol.jobs.JobSpec;
+import io.zbpp.protocol.jobs.Pass;
 import io.zbpp.protocol.jobs.Planned;
+import io.zbpp.protocol.msg.CheckpointProgress;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobStarted;
+import io.zbpp.runtime.JobSpecFlags;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /**
- * Runs the job API's jobs exactly as {@code zbpp train} runs them: a spec becomes {@code zbpp train}'s options,
- * {@link TrainCommand#resolve()} checks them (one implementation of the checks; its messages name the spec's
- * fields instead of the options), and each job trains where its {@link Training} runs it: on its own in-JVM
- * actor system ({@link LocalTraining}; {@code devices} stands for worker devices) or on a cluster's workers
- * ({@link ClusterJobRunner}); either way a job's parameter digest equals {@code zbpp train}'s on the same spec.
+ * Runs the job API's jobs exactly as {@code zbpp train} runs them: {@link TrainCommand#resolve(JobSpec)}, the
+ * one resolution of a job spec, checks and resolves it (its messages name the spec's fields instead of the
+ * options, {@link JobSpecFlags#fieldNames}), and each job trains where its {@link Training} runs it: on its own
+ * in-JVM actor system ({@link LocalTraining}; {@code devices} stands for worker devices) or on a cluster's
+ * workers ({@link ClusterJobRunner}); either way a job's parameter digest equals {@code zbpp train}'s on the same spec.
  * A job takes one device per stage.
  */
 public final class TrainJobRunner implements JobRunner {
-  /** Each {@code zbpp train} option a spec field sets, and the field's name in spec files. */
-  static final Map<String, String> FIELDS = Map.ofEntries(
-      Map.entry("--schedule", "schedule"),
-      Map.entry("--stages", "stages"),
-      Map.entry("--microbatches", "microbatches"),
-      Map.entry("--chunks", "chunks"),
-      Map.entry("--iterations", "iterations"),
-      Map.entry("--model", "model"),
-      Map.entry("--backend", "backend"),
-      Map.entry("--seed", "seed"),
-      Map.entry("--microbatch-size", "microbatchSize"),
-      Map.entry("--cost-f", "costF"),
-      Map.entry("--cost-b", "costB"),
-      Map.entry("--cost-w", "costW"),
-      Map.entry("--cost-comm", "costComm"),
-      Map.entry("--mem-limit", "memLimit"),
-      Map.entry("--mem-limit-factor", "memLimitFactor"),
-      Map.entry("--clip-norm", "clipNorm"),
-      Map.entry("--post-validation", "postValidation"),
-      Map.entry("--rollback", "rollback"),
-      Map.entry("--inject-nan", "injectNan"));
-
   /** Where one job trains: opened per job, closed when it ends or is cancelled (any thread). */
   interface Training extends AutoCloseable {
     /** Trains the resolved spec; blocks until it ends. */
@@ -120,55 +98,6 @@ public final class TrainJobRunner implements JobRunner {
     devicesChanged.accept(changed);
   }
 
-  /** {@code zbpp train}'s options for {@code spec}, with its defaults where the spec leaves a field unset. */
-  static List<String> trainArgs(JobSpec s) {
-    List<String> a = new ArrayList<>(List.of("--schedule", s.getSchedule(), "--stages", Integer.toString(s.getStages()),
-        "--microbatches", Integer.toString(s.getMicrobatches()), "--iterations", Integer.toString(s.getIterations()),
-        "--model", s.getModel().isEmpty() ? "small" : s.getModel(),
-        "--backend", s.getBackend().isEmpty() ? "cpu" : s.getBackend(),
-        "--seed", Long.toString(s.hasSeed() ? s.getSeed() : 1),
-        "--microbatch-size", Integer.toString(s.getMicrobatchSize() == 0 ? 1 : s.getMicrobatchSize())));
-    if (s.getChunks() != 0) {
-      a.addAll(List.of("--chunks", Integer.toString(s.getChunks())));
-    }
-    list(a, "--cost-f", s.getCostFList());
-    list(a, "--cost-b", s.getCostBList());
-    list(a, "--cost-w", s.getCostWList());
-    number(a, "--cost-comm", s.getCostComm());
-    number(a, "--mem-limit", s.getMemLimit());
-    number(a, "--mem-limit-factor", s.getMemLimitFactor());
-    number(a, "--clip-norm", s.getClipNorm());
-    text(a, "--post-validation", s.getPostValidation());
-    text(a, "--rollback", s.getRollback());
-    text(a, "--inject-nan", s.getInjectNan());
-    return a;
-  }
-
-  private static void list(List<String> a, String option, List<Double> values) {
-    if (!values.isEmpty()) {
-      a.add(option);
-      a.add(values.stream().map(TrainJobRunner::plain).collect(Collectors.joining(",")));
-    }
-  }
-
-  private static void number(List<String> a, String option, double v) {
-    if (v != 0) {
-      a.add(option);
-      a.add(plain(v));
-    }
-  }
-
-  private static void text(List<String> a, String option, String v) {
-    if (!v.isEmpty()) {
-      a.add(option);
-      a.add(v);
-    }
-  }
-
-  private static String plain(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-  }
-
   /**
    * The job as {@code zbpp train} would run it, after all of its checks.
    *
@@ -179,12 +108,10 @@ public final class TrainJobRunner implements JobRunner {
       throw new SpecException("schedule", "schedule [reference]: the job API runs pipeline schedules; expected a "
           + "schedule name such as zb-2p");
     }
-    CommandLine cl = new CommandLine(new TrainCommand());
     try {
-      cl.parseArgs(trainArgs(spec).toArray(String[]::new));
-      return ((TrainCommand) cl.getCommand()).resolve();
+      return TrainCommand.resolve(spec);
     } catch (CommandLine.ParameterException | UsageException e) {
-      String message = fieldNames(e.getMessage().lines().findFirst().orElse("bad spec"));
+      String message = JobSpecFlags.fieldNames(e.getMessage().lines().findFirst().orElse("bad spec"));
       int at = message.indexOf(" [");
       return reject(at < 0 ? "" : message.substring(0, at), message);
     }
@@ -192,16 +119,6 @@ public final class TrainJobRunner implements JobRunner {
 
   private static TrainJob reject(String field, String message) {
     throw new SpecException(field, message);
-  }
-
-  /** {@code message} with every {@code zbpp train} option named by its spec field (longest options first). */
-  static String fieldNames(String message) {
-    String m = message;
-    for (String option : FIELDS.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
-        .toList()) {
-      m = m.replace("'" + option + "'", FIELDS.get(option)).replace(option, FIELDS.get(option));
-    }
-    return m;
   }
 
   @Override
@@ -238,14 +155,21 @@ public final class TrainJobRunner implements JobRunner {
         public void iteration(IterationResult it) {
           events.iteration(Iteration.newBuilder().setIteration(it.iteration()).setIterations(iterations)
               .setLoss(it.loss()).setMillis(it.wallNanos() / 1e6).setPredictedBubbleRate(predicted[0])
-              .setRealizedBubbleRate(it.realizedBubbleRate()).build());
+              .setRealizedBubbleRate(it.realizedBubbleRate()).setRollbacks(it.rollbacks())
+              .setSkipped(it.skipped()).addAllPasses(passes(it)).build());
+        }
+
+        @Override
+        public void checkpoint(CheckpointProgress c) {
+          events.checkpointWritten(CheckpointWritten.newBuilder().setIteration(c.iteration())
+              .setLocation(c.location()).setName(c.name()).setBytes(c.bytes()).build());
         }
       });
       events.succeeded(result(job, r));
     } catch (RuntimeException e) {
       if (!cancelled.get()) {
-        events.failed(e.getMessage() == null ? e.toString() : fieldNames(e.getMessage().lines().findFirst()
-            .orElse(e.toString())));
+        events.failed(e.getMessage() == null ? e.toString()
+            : JobSpecFlags.fieldNames(e.getMessage().lines().findFirst().orElse(e.toString())));
       }
     } finally {
       if (!cancelled.get()) {
@@ -253,6 +177,13 @@ public final class TrainJobRunner implements JobRunner {
       }
       threads.decrementAndGet();
     }
+  }
+
+  /** The iteration's compute passes as the job's events carry them. */
+  private static List<Pass> passes(IterationResult it) {
+    return TrainReport.bars(it).stream().map(b -> Pass.newBuilder().setStage(b.stage()).setOp(b.op())
+        .setMicrobatch(b.microbatch()).setChunk(b.chunk()).setStartMillis(b.startMillis())
+        .setEndMillis(b.endMillis()).build()).toList();
   }
 
   /** The API's result: the report's figures and the whole report as {@code zbpp train --json} prints it. */

@@ -7,8 +7,10 @@ import io.zbpp.gpu.pipeline.ReferenceTrainer;
 import io.zbpp.gpu.pipeline.RunnerSpec;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobStarted;
+import io.zbpp.protocol.msg.CheckpointStats;
 import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.OptimizerStats;
+import io.zbpp.protocol.msg.Replan;
 import io.zbpp.runtime.LocalTraining;
 import io.zbpp.runtime.TrainReport;
 import io.zbpp.runtime.TrainSpec;
@@ -63,6 +65,8 @@ final class TrainRunner {
           : t.train(job.spec(), (load, c) -> chunks.apply(c), listener);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
+    } catch (IllegalStateException e) {
+      throw failed(e);
     } finally {
       if (bar[0] != null) {
         bar[0].finish();
@@ -78,21 +82,33 @@ final class TrainRunner {
   TrainReport processes(TrainJob job) {
     TrainSpec spec = job.spec();
     String backend = job.runner().backend().name().toLowerCase(Locale.ROOT);
+    // one spare worker per injected worker death, so that the job has somewhere to recover to
+    long spares = spec.toResolvedJob("spares").spec().getInjectList().stream()
+        .filter(i -> i.startsWith("kill-worker:")).count();
+    int workers = spec.stages() + (int) spares;
     if (!json) {
-      err.printf(Locale.ROOT, "starting a coordinator and %d %s workers as child JVMs on 127.0.0.1%n", spec.stages(),
-          backend);
+      err.printf(Locale.ROOT, "starting a coordinator and %d %s workers%s as child JVMs on 127.0.0.1%n", workers,
+          backend, spares == 0 ? "" : " (" + spares + " spare)");
       err.flush();
     }
     Progress[] bar = new Progress[1];
-    try (LocalCluster cluster = LocalCluster.start(spec.stages(), backend)) {
+    try (LocalCluster cluster = LocalCluster.start(workers, backend)) {
       return cluster.train(spec, listener(job, bar));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage().lines().findFirst().orElse("bad input"));
+    } catch (IllegalStateException e) {
+      throw failed(e);
     } finally {
       if (bar[0] != null) {
         bar[0].finish();
       }
     }
+  }
+
+  /** A job that failed (a fault it could not recover from, a timeout) is one line and exit status 1. */
+  private static RuntimeException failed(IllegalStateException e) {
+    String m = e.getMessage() == null ? "" : e.getMessage();
+    return m.startsWith("job ") ? new RunFailure(m.lines().findFirst().orElse(m)) : e;
   }
 
   private LocalTraining.Listener listener(TrainJob job, Progress[] bar) {
@@ -227,6 +243,7 @@ final class TrainRunner {
     o.put("costs", planned.map(p -> ScheduleReport.costs(p.costs())).orElse(null));
     o.put("plannedPeakMemory", planned.map(p -> (Object) p.timeline().peakMemory()).orElse(null));
     o.put("measuredPeakBytes", r.peakBytes().isEmpty() || emulated ? null : r.peakBytes());
+    o.put("replans", r.replans().stream().map(TrainRunner::replanJson).toList());
     o.put("cores", Runtime.getRuntime().availableProcessors());
     o.put("coreWaitShare", emulated ? null : r.coreWaitShare());
     if (planned.isEmpty()) {
@@ -253,8 +270,41 @@ final class TrainRunner {
       o.put("rollbackMode", r.optimizer().rollbackMode());
       o.put("rollbackBytes", r.optimizer().rollbackBytes());
     }
+    o.put("faultsDetected", r.recovery().faultsDetected());
+    o.put("recoveries", r.recovery().recoveries());
+    o.put("iterationsReplayed", r.recovery().iterationsReplayed());
+    o.put("recoverySeconds", r.recovery().recoverySeconds());
+    CheckpointStats c = r.checkpoints();
+    o.put("checkpoints", c.written());
+    o.put("checkpointsFailed", c.failed());
+    o.put("checkpointBytes", c.bytes());
+    o.put("checkpointSeconds", c.seconds());
+    o.put("checkpointPauseSeconds", c.pauseSeconds());
+    if (c.resumedFrom() >= 0) {
+      o.put("resumedFrom", c.resumedFrom());
+    }
     o.put("nullReasons", why);
     return o;
+  }
+
+  static Map<String, Object> replanJson(Replan p) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("iteration", p.iteration());
+    o.put("oldPredictedMs", p.oldPredictedMs());
+    o.put("newPredictedMs", p.newPredictedMs());
+    o.put("reason", p.reason());
+    return o;
+  }
+
+  /** One line per swap of the stage programs by re-planning. */
+  static String replanLines(List<Replan> replans) {
+    StringBuilder sb = new StringBuilder();
+    for (Replan p : replans) {
+      sb.append(String.format(Locale.ROOT, "re-planned from iteration %d: predicted %.2f -> %.2f ms per iteration "
+          + "(%.1f%% faster); %s%n", p.iteration(), p.oldPredictedMs(), p.newPredictedMs(), 100 * p.gain(),
+          p.reason()));
+    }
+    return sb.toString();
   }
 
   /**
@@ -283,9 +333,27 @@ final class TrainRunner {
     sb.append(String.format(Locale.ROOT, "iteration %.1f ms, %.1f samples/s (%s)%n", steady,
         r.samplesPerSecond(), steadyWhat.replace("mean of iterations after the first", "after the first")));
     sb.append(checkLine(r.optimizer()));
+    sb.append(replanLines(r.replans()));
+    if (r.recovery().faultsDetected() > 0) {
+      sb.append(String.format(Locale.ROOT, "faults: %d detected, %d recovered from, %d iterations replayed, "
+          + "%.2f s recovering%n", r.recovery().faultsDetected(), r.recovery().recoveries(),
+          r.recovery().iterationsReplayed(), r.recovery().recoverySeconds()));
+    }
+    sb.append(checkpointLine(r.checkpoints()));
     sb.append("paramsSha256 ").append(emulated ? "none (" + EMULATED_NO_ARITHMETIC + ")" : r.paramsSha256())
         .append('\n');
     return sb.toString();
+  }
+
+  /** What the job did about checkpoints, one line; empty when it took none and resumed from none. */
+  static String checkpointLine(CheckpointStats c) {
+    if (c.written() == 0 && c.failed() == 0 && c.resumedFrom() < 0) {
+      return "";
+    }
+    String resumed = c.resumedFrom() < 0 ? "" : "resumed from " + io.zbpp.checkpoint.CheckpointStore.name(
+        c.resumedFrom()) + "; ";
+    return String.format(Locale.ROOT, "checkpoints: %s%d written (%d bytes, %.2f s of background writes), %d failed%n",
+        resumed, c.written(), c.bytes(), c.seconds(), c.failed());
   }
 
   /** How many iterations the steady-state figures average: all but the first, or the only one. */

@@ -72,10 +72,17 @@ public final class WorkerCommand implements Callable<Integer> {
     return NodeRun.run("worker", spec.commandLine().getOut(), spec.commandLine().getErr(), settings.joinTimeout(),
         node.exitWith,
         () -> ClusterNode.start(settings, Roles.WORKER,
-            Roles.worker(devices, backendName, stages), ConfigFactory.empty()),
+            Roles.worker(devices, backendName, stages), HALT_ON_KILL_WORKER),
         n -> String.format(Locale.ROOT, "zbpp worker up at %s with %d %s device%s%s", n.address(), devices,
             backendName, devices == 1 ? "" : "s", n.management().map(u -> ", management " + u).orElse("")));
   }
+
+  /**
+   * A worker is its own JVM: an injected kill-worker fault halts it at once, as {@code kill -9} would
+   * (docs/faults.md).
+   */
+  static final com.typesafe.config.Config HALT_ON_KILL_WORKER =
+      ConfigFactory.parseString("zbpp.faults.kill-worker = halt-jvm");
 
   /** Tensors over the Netty data plane unless {@code --data-plane artery}. */
   private io.zbpp.stage.StageHost.StageFactory stages(NodeSettings settings) {

@@ -1,7 +1,7 @@
 package io.zbpp.runtime;
 
 import io.zbpp.protocol.msg.CoordinatorCommand;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,7 +26,7 @@ public final class ClusterTraining {
     TrainSpec spec = given.withConfiguredFrameBytes(system.settings().config());
     LocalTraining.validate(spec);
     String id = "job-" + UUID.randomUUID().toString().substring(0, 8);
-    JobSpec job = spec.toJobSpec(id);
+    ResolvedJob job = spec.toResolvedJob(id);
     return LocalTraining.submit(system, coordinator, job, spec, listener, "events-" + id);
   }
 }

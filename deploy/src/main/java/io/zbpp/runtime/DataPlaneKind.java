@@ -1,8 +1,10 @@
 package io.zbpp.runtime;
 
 import io.zbpp.dataplane.DataPlaneConfig;
+import io.zbpp.dataplane.FrameFault;
 import io.zbpp.dataplane.InMemoryDataPlane;
 import io.zbpp.stage.DataPlaneFactory;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,10 +35,28 @@ public enum DataPlaneKind {
 
   /** The planes for the stage actors of one job (a fresh in-memory network per job), or none for Artery. */
   Optional<DataPlaneFactory> planesForJob() {
-    return switch (this) {
+    return planesForJob(List.of());
+  }
+
+  /**
+   * As {@link #planesForJob()}, the stages injecting {@code frameFaults} into what they send.
+   *
+   * @throws IllegalArgumentException naming a fault this transport cannot inject (Artery: none; memory: no
+   *     drop-frame or corrupt-frame)
+   */
+  Optional<DataPlaneFactory> planesForJob(List<FrameFault> frameFaults) {
+    if (this == ARTERY && !frameFaults.isEmpty()) {
+      throw new IllegalArgumentException(frameFaults.get(0) + ": frame faults are injected on a data plane;"
+          + " use --data-plane netty or memory");
+    }
+    if (this == MEMORY) {
+      InMemoryDataPlane.checkFaults(frameFaults);
+    }
+    Optional<DataPlaneFactory> planes = switch (this) {
       case ARTERY -> Optional.empty();
       case MEMORY -> Optional.of(DataPlaneFactory.inMemory(new InMemoryDataPlane.Network()));
       case NETTY -> Optional.of(DataPlaneFactory.netty(DataPlaneConfig.plain(), "127.0.0.1"));
     };
+    return planes.map(f -> frameFaults.isEmpty() ? f : f.withFrameFaults(frameFaults));
   }
 }

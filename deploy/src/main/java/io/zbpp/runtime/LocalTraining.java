@@ -2,7 +2,9 @@ package io.zbpp.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.zbpp.checkpoint.CheckpointPolicy;
 import io.zbpp.gpu.pipeline.ChunkRunner;
+import io.zbpp.protocol.msg.CheckpointProgress;
 import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEpoch;
@@ -12,13 +14,19 @@ import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
 import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.JobRejected;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.protocol.msg.SubmitJob;
 import io.zbpp.stage.ChunkBuilder;
+import io.zbpp.dataplane.FrameFault;
+import io.zbpp.faults.Injection;
 import io.zbpp.stage.DataPlaneFactory;
+import io.zbpp.stage.FrameInjections;
 import io.zbpp.stage.ModelChunks;
 import io.zbpp.stage.StageActor;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -55,6 +64,9 @@ public final class LocalTraining implements AutoCloseable {
 
     /** An iteration completed. */
     default void iteration(IterationResult r) {}
+
+    /** A checkpoint's manifest was committed; after the iteration it ends with, possibly after later ones. */
+    default void checkpoint(CheckpointProgress c) {}
   }
 
   private final ActorSystem<Void> system;
@@ -97,7 +109,7 @@ public final class LocalTraining implements AutoCloseable {
           + " model chunks, the model has " + spec.availableChunks() + " layers");
     }
     try {
-      JobPlanner.check(spec.toJobSpec("validate"));
+      JobPlanner.check(spec.toResolvedJob("validate"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(JobSpecFlags.message(e.getMessage()), e);
     }
@@ -132,16 +144,82 @@ public final class LocalTraining implements AutoCloseable {
   }
 
   /** Trains one job on a fresh coordinator whose stages build their chunks with {@code stageHost}. */
-  public synchronized TrainReport train(TrainSpec given, ChunkBuilder stageHost, Listener listener) {
+  public TrainReport train(TrainSpec given, ChunkBuilder stageHost, Listener listener) {
+    return train(given, FaultPolicy.defaults(), Optional.empty(), stageHost, listener,
+        given.dataPlane().planesForJob());
+  }
+
+  /** Trains one job on the model its spec names, injecting and recovering from faults as {@code faults} says. */
+  public TrainReport train(TrainSpec spec, FaultPolicy faults) {
+    return train(spec, faults, Optional.empty(), host, new Listener() { }, spec.dataPlane().planesForJob());
+  }
+
+  /**
+   * As {@link #train(TrainSpec, ChunkBuilder, Listener)}, the stage actors opening their data planes with
+   * {@code planes} instead of the spec's (e.g. with frame faults injected, or to read the planes' counters).
+   */
+  TrainReport train(TrainSpec given, ChunkBuilder stageHost, Listener listener, Optional<DataPlaneFactory> planes) {
+    return train(given, FaultPolicy.defaults(), Optional.empty(), stageHost, listener, planes);
+  }
+
+  /**
+   * Trains one job on the model its spec names, meeting faults as {@code faults} says and checkpointing as
+   * {@code checkpoints} says (benchmarks: faults beside checkpoints).
+   */
+  public TrainReport train(TrainSpec spec, FaultPolicy faults, CheckpointPolicy checkpoints) {
+    return train(spec, faults, Optional.of(checkpoints), host, new Listener() { }, spec.dataPlane().planesForJob());
+  }
+
+  /**
+   * Trains one job on the model its spec names, checkpointing and resuming as {@code checkpoints} says instead
+   * of as the spec's checkpoint fields say (tests and benchmarks; injected checkpoint faults).
+   */
+  public TrainReport train(TrainSpec spec, CheckpointPolicy checkpoints, Listener listener) {
+    return train(spec, FaultPolicy.defaults(), Optional.of(checkpoints), host, listener,
+        spec.dataPlane().planesForJob());
+  }
+
+  /**
+   * Trains one job on a fresh coordinator that meets faults as {@code faults} says, checkpoints as
+   * {@code checkpoints} says (empty: as the spec's fields say), whose stages build their chunks with
+   * {@code stageHost} and open their data planes with {@code planes} (none: tensors as messages).
+   */
+  synchronized TrainReport train(TrainSpec given, FaultPolicy faults, Optional<CheckpointPolicy> checkpoints,
+      ChunkBuilder stageHost, Listener listener, Optional<DataPlaneFactory> planes) {
     TrainSpec spec = given.withConfiguredFrameBytes(system.settings().config());
     validate(spec);
-    JobSpec job = spec.toJobSpec("train-" + ++jobs);
-    Optional<DataPlaneFactory> planes = spec.dataPlane().planesForJob();
+    ResolvedJob job = spec.toResolvedJob("train-" + ++jobs);
+    checkFrameFaults(spec, job, faults);
+    Behavior<StageProvisioner.Command> provisioner = InProcessStageProvisioner.create(planes.isEmpty()
+        ? r -> StageActor.create(stageHost) : r -> StageActor.create(stageHost, planes));
     ActorRef<CoordinatorCommand> coordinator = system.systemActorOf(
-        Coordinator.create(InProcessStageProvisioner.create(planes.isEmpty() ? r -> StageActor.create(stageHost)
-            : r -> StageActor.create(stageHost, planes))),
+        checkpoints.map(c -> Coordinator.create(provisioner, Coordinator.PROVISION_TIMEOUT, faults, s -> c))
+            .orElseGet(() -> Coordinator.create(provisioner, Coordinator.PROVISION_TIMEOUT, faults)),
         "coordinator-" + jobs, Props.empty());
     return submit(system, coordinator, job, spec, listener, "progress-" + jobs);
+  }
+
+  /**
+   * The job's frame injections reach the stages in their LoadProgram and are injected by their data planes: one
+   * that the spec's data plane cannot inject (Artery: none; memory: no drop or corrupt) is bad input, said here
+   * in one line before any stage exists.
+   */
+  private static void checkFrameFaults(TrainSpec spec, ResolvedJob job, FaultPolicy faults) {
+    List<Injection> inject;
+    try {
+      inject = FaultPolicy.of(job.spec(), faults).inject();
+    } catch (IllegalArgumentException e) {
+      return; // the coordinator refuses the job with its own line
+    }
+    for (Injection i : inject) {
+      List<FrameFault> frames = FrameInjections.of(List.of(i));
+      try {
+        spec.dataPlane().planesForJob(frames);
+      } catch (IllegalArgumentException e) {
+        String why = e.getMessage();
+        throw new IllegalArgumentException("--inject [" + i + "]" + why.substring(why.indexOf(": ")), e);
+      }
+    }
   }
 
   /**
@@ -149,43 +227,106 @@ public final class LocalTraining implements AutoCloseable {
    * {@code eventsName}, and waits for the outcome and the last iteration's report: the one way a job is run,
    * in one JVM or on a cluster.
    */
-  static TrainReport submit(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, JobSpec job,
+  static TrainReport submit(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, ResolvedJob job,
       TrainSpec spec, Listener listener, String eventsName) {
     CompletableFuture<Void> reported = new CompletableFuture<>();
     CompletableFuture<JobStarted> started = new CompletableFuture<>();
-    ActorRef<JobEvent> events = system.systemActorOf(eventListener(listener, started, reported), eventsName,
+    ActorRef<Object> events = system.systemActorOf(eventListener(listener, started, reported), eventsName,
         Props.empty());
-    JobOutcome outcome = ask(system, coordinator, job, spec, events);
-    if (outcome instanceof JobRejected r) {
-      throw new IllegalArgumentException(JobSpecFlags.message(r.message()));
+    try {
+      JobOutcome outcome = ask(system, coordinator, job, spec, events.narrow());
+      if (outcome instanceof JobRejected r) {
+        throw new IllegalArgumentException(JobSpecFlags.message(r.message()));
+      }
+      if (outcome instanceof JobFailed f) {
+        throw new IllegalStateException("job " + f.job() + " failed: " + f.message());
+      }
+      JobFinished finished = (JobFinished) outcome;
+      events.tell(new Finished(finished.checkpoints().written()));
+      reported.orTimeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS).join();
+      return TrainReport.of(spec, started.join().schedule(), finished);
+    } finally {
+      if (!reported.isDone()) {
+        events.tell(Ended.ENDED); // failed, rejected, cancelled or interrupted: no last iteration will stop it
+      }
     }
-    if (outcome instanceof JobFailed f) {
-      throw new IllegalStateException("job " + f.job() + " failed: " + f.message());
-    }
-    reported.orTimeout(spec.timeout().toMillis(), TimeUnit.MILLISECONDS).join();
-    return TrainReport.of(spec, started.join().schedule(), (JobFinished) outcome);
   }
 
-  /** Passes the events on and stops after the last iteration, completing {@code reported}. */
-  private static Behavior<JobEvent> eventListener(Listener listener, CompletableFuture<JobStarted> started,
+  /** Local: the job ended before its last iteration's event; the event listener stops. */
+  private enum Ended implements NoSerializationVerificationNeeded { ENDED }
+
+  /** Local: the job finished having written {@code checkpoints} checkpoints. */
+  private record Finished(int checkpoints) implements NoSerializationVerificationNeeded {}
+
+  /**
+   * Passes the events on — a checkpoint's after the iteration it ends with, which the coordinator may announce
+   * later (the last one's, at the job's end) — and stops ({@link Ended} before) once the job {@link Finished} and
+   * its last iteration's and every checkpoint's events came (they may come after the outcome, which travels to
+   * another actor), completing {@code reported}.
+   */
+  private static Behavior<Object> eventListener(Listener listener, CompletableFuture<JobStarted> started,
       CompletableFuture<Void> reported) {
-    return Behaviors.receive(JobEvent.class)
+    Relay relay = new Relay(listener, reported);
+    return Behaviors.receive(Object.class)
         .onMessage(JobStarted.class, s -> {
           started.complete(s);
           listener.started(s);
           return Behaviors.same();
         })
-        .onMessage(JobProgress.class, p -> {
-          listener.iteration(p.result());
-          if (p.result().iteration() < p.iterations() - 1) {
-            return Behaviors.same();
-          }
-          reported.complete(null);
-          return Behaviors.stopped();
-        }).build();
+        .onMessage(JobProgress.class, relay::iteration)
+        .onMessage(CheckpointProgress.class, relay::checkpoint)
+        .onMessage(Finished.class, relay::finished)
+        .onMessageEquals(Ended.ENDED, Behaviors::stopped)
+        .build();
   }
 
-  private static JobOutcome ask(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, JobSpec job,
+  /** The event listener's iterations and checkpoints: what it passed on, holds back, and still waits for. */
+  private static final class Relay {
+    private final Listener listener;
+    private final CompletableFuture<Void> reported;
+    private final Deque<CheckpointProgress> held = new ArrayDeque<>();
+    private int passed = -1; // the last iteration passed on
+    private boolean lastIteration;
+    private int checkpoints;
+    private int written = -1; // the checkpoints the finished job wrote; -1 until it finished
+
+    Relay(Listener listener, CompletableFuture<Void> reported) {
+      this.listener = listener;
+      this.reported = reported;
+    }
+
+    Behavior<Object> iteration(JobProgress p) {
+      listener.iteration(p.result());
+      passed = p.result().iteration();
+      lastIteration |= passed == p.iterations() - 1;
+      return next();
+    }
+
+    Behavior<Object> checkpoint(CheckpointProgress c) {
+      checkpoints++;
+      held.add(c);
+      return next();
+    }
+
+    Behavior<Object> finished(Finished f) {
+      written = f.checkpoints();
+      return next();
+    }
+
+    /** Passes on the checkpoints whose last iteration was; stops, completing {@code reported}, once all came. */
+    private Behavior<Object> next() {
+      while (!held.isEmpty() && held.peek().iteration() - 1 <= passed) {
+        listener.checkpoint(held.poll());
+      }
+      if (!lastIteration || written < 0 || checkpoints < written) {
+        return Behaviors.same();
+      }
+      reported.complete(null);
+      return Behaviors.stopped();
+    }
+  }
+
+  private static JobOutcome ask(ActorSystem<?> system, ActorRef<CoordinatorCommand> coordinator, ResolvedJob job,
       TrainSpec spec, ActorRef<JobEvent> events) {
     try {
       return AskPattern.<CoordinatorCommand, JobOutcome>ask(coordinator,

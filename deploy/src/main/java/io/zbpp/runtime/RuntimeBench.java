@@ -132,20 +132,11 @@ public final class RuntimeBench {
 
   /** One row of the table; throughput relative to {@code base} (1F1B) when there is one. */
   public static String line(String name, TrainReport r, TrainReport base) {
-    return line(name, r, base, true);
-  }
-
-  /**
-   * One row; {@code oneClock} false (stages in several JVMs, each with its own clock) leaves the message latency
-   * out ("n/a"): it compares one stage's timestamps with another's.
-   */
-  public static String line(String name, TrainReport r, TrainReport base, boolean oneClock) {
-    double[] lat = oneClock ? latency(r) : new double[] {Double.NaN, Double.NaN, 0};
+    double[] lat = latency(r);
     String ratio = base == null ? "n/a" : String.format(Locale.ROOT, "%+.1f%%",
         100 * (r.samplesPerSecond() / base.samplesPerSecond() - 1));
-    String latency = oneClock ? String.format(Locale.ROOT, "%.3f/%.3f (%d)", lat[0], lat[1], (int) lat[2]) : "n/a";
-    return String.format(Locale.ROOT, "%-12s %9.4f %9.4f %7.4f %9.1f %10.1f %9s %s  pass ms %s", name,
+    return String.format(Locale.ROOT, "%-12s %9.4f %9.4f %7.4f %9.1f %10.1f %9s %.3f/%.3f (%d)  pass ms %s", name,
         r.predictedBubbleRate(), r.realizedBubbleRate(), Math.abs(r.realizedBubbleRate() - r.predictedBubbleRate()),
-        steadyIterationMillis(r), r.samplesPerSecond(), ratio, latency, passMeans(r));
+        steadyIterationMillis(r), r.samplesPerSecond(), ratio, lat[0], lat[1], (int) lat[2], passMeans(r));
   }
 }

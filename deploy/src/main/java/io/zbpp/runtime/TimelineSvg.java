@@ -50,8 +50,7 @@ public final class TimelineSvg {
           + "costs (x %.4g to ms), bubble rate %.4f", k, planned.get().bubbleRate()), planned.get(), k));
     }
     sections.add(realized(r, it, bars));
-    int v = Math.max(1, (int) bars.stream().map(b -> b.stage() + ":" + b.chunk()).distinct().count()
-        / Math.max(1, r.stages()));
+    int v = chunksPerStage(bars, r.stages());
     String title = String.format(Locale.ROOT, "%s, p=%d, m=%d, iteration %d of %d", r.schedule(), r.stages(),
         r.microbatches(), it + 1, last + 1);
     String svg = TimelineChart.render(title, sections, v, "ms").replaceFirst("<\\?xml[^>]*>\\n", "");
@@ -63,6 +62,26 @@ public final class TimelineSvg {
   }
 
   private static TimelineChart.Section realized(TrainReport r, int it, List<TimelineBar> bars) {
+    return new TimelineChart.Section(String.format(Locale.ROOT, "realized: what ran in iteration %d, bubble "
+        + "rate %.4f", it + 1, r.realizedBubbleRates().get(it)), r.stages(), chartBars(bars));
+  }
+
+  /**
+   * The SVG of one iteration's passes as they ran on {@code stages} stages (the dashboard's timeline): the same
+   * chart as the timeline page's realized row.
+   */
+  public static String svg(String title, int stages, List<TimelineBar> bars) {
+    return TimelineChart.render(title, List.of(new TimelineChart.Section("", stages, chartBars(bars))),
+        chunksPerStage(bars, stages), "ms");
+  }
+
+  private static int chunksPerStage(List<TimelineBar> bars, int stages) {
+    return Math.max(1, (int) bars.stream().map(b -> b.stage() + ":" + b.chunk()).distinct().count()
+        / Math.max(1, stages));
+  }
+
+  /** The passes as the chart draws them: a stage's later chunks darker, the times in the tooltip. */
+  private static List<TimelineChart.Bar> chartBars(List<TimelineBar> bars) {
     Map<Integer, TreeSet<Integer>> chunksOfStage = new TreeMap<>();
     bars.forEach(b -> chunksOfStage.computeIfAbsent(b.stage(), s -> new TreeSet<>()).add(b.chunk()));
     List<TimelineChart.Bar> out = new ArrayList<>();
@@ -73,8 +92,7 @@ public final class TimelineSvg {
           b.endMillis(), String.format(Locale.ROOT, "%s%d chunk %d [%.3f, %.3f] ms%s", b.op(), b.microbatch(),
               b.chunk(), b.startMillis(), b.endMillis(), cpu)));
     }
-    return new TimelineChart.Section(String.format(Locale.ROOT, "realized: what ran in iteration %d, bubble "
-        + "rate %.4f", it + 1, r.realizedBubbleRates().get(it)), r.stages(), out);
+    return out;
   }
 
   /** The facts below the chart: core waiting and memory, planned against measured. */

@@ -1,9 +1,12 @@
 package io.zbpp.runtime;
 
+import io.zbpp.protocol.msg.CheckpointStats;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.OptimizerStats;
+import io.zbpp.protocol.msg.RecoveryStats;
 import io.zbpp.protocol.msg.PassRecord;
+import io.zbpp.protocol.msg.Replan;
 import io.zbpp.protocol.msg.StageTrace;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +29,25 @@ import java.util.List;
  *     rollback mode and the largest bytes one stage kept for exact rollback (docs/post-validation.md)
  * @param peakBytes per stage, the most bytes its chunks held (stashed activations and the tensors W keeps) after
  *     any op of any iteration, as the stage measured them; empty when not measured
+ * @param replans every swap of the stage programs by re-planning, in order (docs/replan.md)
+ * @param recovery what fault recovery did: faults detected, recoveries, iterations replayed, seconds
+ *     (docs/faults.md)
+ * @param checkpoints the checkpoints written and the one the job resumed from (its losses then start there)
  */
 public record TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
     double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
     List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText,
-    OptimizerStats optimizer, List<Long> peakBytes) {
+    OptimizerStats optimizer, List<Long> peakBytes, List<Replan> replans, RecoveryStats recovery,
+    CheckpointStats checkpoints) {
+  public TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
+      double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
+      List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText,
+      OptimizerStats optimizer, List<Long> peakBytes) {
+    this(schedule, stages, microbatches, losses, paramsSha256, predictedBubbleRate, realizedBubbleRate,
+        realizedBubbleRates, iterationMillis, samplesPerSecond, timeline, planText, optimizer, peakBytes,
+        List.of(), RecoveryStats.none(), CheckpointStats.none());
+  }
+
   public TrainReport(String schedule, int stages, int microbatches, List<Double> losses, String paramsSha256,
       double predictedBubbleRate, double realizedBubbleRate, List<Double> realizedBubbleRates,
       List<Double> iterationMillis, double samplesPerSecond, List<TimelineBar> timeline, String planText,
@@ -52,6 +69,7 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
     iterationMillis = List.copyOf(iterationMillis);
     timeline = List.copyOf(timeline);
     peakBytes = List.copyOf(peakBytes);
+    replans = List.copyOf(replans);
   }
 
   /**
@@ -74,7 +92,9 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
    * time was not measured.
    */
   public double coreWaitShare() {
-    int skip = iterationMillis.size() > 1 ? 1 : 0;
+    // the first iteration run (a resumed job's is not 0) is left out when there are several
+    int skip = timeline.stream().mapToInt(TimelineBar::iteration).min().orElse(0)
+        + (iterationMillis.size() > 1 ? 1 : 0);
     double wall = 0;
     double cpu = 0;
     for (TimelineBar b : timeline) {
@@ -100,7 +120,8 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
     double samples = meanMillis > 0 ? spec.microbatches() * spec.microbatchSize() * 1000.0 / meanMillis : 0;
     return new TrainReport(scheduleName, spec.stages(), spec.microbatches(), losses, f.paramsSha256(),
         f.predictedBubbleRate(), mean(bubbles.subList(skip, bubbles.size())), bubbles, millis, samples,
-        bars(its), f.planText(), f.optimizer(), peaks(spec.stages(), its));
+        bars(its), f.planText(), f.optimizer(), peaks(spec.stages(), its), f.replans(), f.recovery(),
+        f.checkpoints());
   }
 
   /** Per stage, the largest peak any iteration reported. */
@@ -118,15 +139,20 @@ public record TrainReport(String schedule, int stages, int microbatches, List<Do
 
   private static List<TimelineBar> bars(List<IterationResult> its) {
     List<TimelineBar> out = new ArrayList<>();
-    for (IterationResult r : its) {
-      long origin = r.stages().stream().flatMap(s -> s.passes().stream()).mapToLong(PassRecord::startNanos).min()
-          .orElse(0);
-      for (StageTrace t : r.stages()) {
-        for (PassRecord p : t.passes()) {
-          out.add(new TimelineBar(r.iteration(), t.stage(), p.op().name(), p.microbatch(), p.chunk(),
-              (p.startNanos() - origin) / 1e6, (p.endNanos() - origin) / 1e6,
-              p.cpuNanos() < 0 ? Double.NaN : p.cpuNanos() / 1e6));
-        }
+    its.forEach(r -> out.addAll(bars(r)));
+    return out;
+  }
+
+  /** The passes of one iteration as timeline bars, times from its earliest pass start. */
+  public static List<TimelineBar> bars(IterationResult r) {
+    List<TimelineBar> out = new ArrayList<>();
+    long origin = r.stages().stream().flatMap(s -> s.passes().stream()).mapToLong(PassRecord::startNanos).min()
+        .orElse(0);
+    for (StageTrace t : r.stages()) {
+      for (PassRecord p : t.passes()) {
+        out.add(new TimelineBar(r.iteration(), t.stage(), p.op().name(), p.microbatch(), p.chunk(),
+            (p.startNanos() - origin) / 1e6, (p.endNanos() - origin) / 1e6,
+            p.cpuNanos() < 0 ? Double.NaN : p.cpuNanos() / 1e6));
       }
     }
     return out;

@@ -1,26 +1,26 @@
 package io.zbpp.runtime;
 
-import io.zbpp.protocol.msg.JobSpec;
 import io.zbpp.protocol.msg.ModelShape;
 import io.zbpp.protocol.msg.ModelSpec;
 import io.zbpp.protocol.msg.OptimizerOptions;
+import io.zbpp.protocol.msg.ResolvedJob;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A training job for {@link LocalTraining}: the job spec the coordinator receives, plus what only this JVM's
+ * A training job for {@link LocalTraining}: the resolved job the coordinator receives, plus what only this JVM's
  * caller needs (how many chunks the model can be cut into, whether messages are serialized, how long to wait).
- * Build with {@link #builder(String, int, int)}; the job spec's fields read through (e.g. {@link #stages()}).
+ * Build with {@link #builder(String, int, int)}; the resolved job's fields read through (e.g. {@link #stages()}).
  *
- * @param job the job spec, with an empty job id ({@link #toJobSpec} names it); {@code frameBytes} 0 takes
+ * @param job the resolved job, with an empty job id ({@link #toResolvedJob} names it); {@code frameBytes} 0 takes
  *     {@code zbpp.protocol.max-frame-bytes} from the configuration
  * @param availableChunks how many model chunks the model can be cut into (its layers); p·v must not exceed it
  * @param serializeMessages run with {@code pekko.actor.serialize-messages = on} (tests)
  * @param timeout how long to wait for the job's outcome
  * @param dataPlane how tensors travel between the stage actors ({@code --data-plane})
  */
-public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessages, Duration timeout,
+public record TrainSpec(ResolvedJob job, int availableChunks, boolean serializeMessages, Duration timeout,
     DataPlaneKind dataPlane) {
   public TrainSpec {
     Objects.requireNonNull(job, "job");
@@ -38,7 +38,7 @@ public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessa
   }
 
   /** The job as the coordinator receives it. */
-  public JobSpec toJobSpec(String jobId) {
+  public ResolvedJob toResolvedJob(String jobId) {
     return copy(job, jobId, job.frameBytes(), job.modelSpec());
   }
 
@@ -57,10 +57,21 @@ public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessa
         dataPlane);
   }
 
-  private static JobSpec copy(JobSpec j, String jobId, int frameBytes, ModelSpec m) {
-    return new JobSpec(jobId, j.schedule(), j.planText(), j.stages(), j.microbatches(), j.chunksPerStage(),
+  private static ResolvedJob copy(ResolvedJob j, String jobId, int frameBytes, ModelSpec m) {
+    return copy(j, jobId, frameBytes, m, j.spec());
+  }
+
+  private static ResolvedJob copy(ResolvedJob j, String jobId, int frameBytes, ModelSpec m,
+      io.zbpp.protocol.jobs.JobSpec given) {
+    return new ResolvedJob(jobId, j.schedule(), j.planText(), j.stages(), j.microbatches(), j.chunksPerStage(),
         j.iterations(), j.costF(), j.costB(), j.costW(), j.costComm(), j.model(), j.memLimit(), j.memLimitFactor(),
-        frameBytes, j.optimizer(), j.memF(), j.memB(), j.memW(), m);
+        frameBytes, j.optimizer(), j.memF(), j.memB(), j.memW(), m, given);
+  }
+
+  /** This spec resolved from {@code given}: the resolved job carries it verbatim ({@link ResolvedJob#spec()}). */
+  public TrainSpec withSpec(io.zbpp.protocol.jobs.JobSpec given) {
+    return new TrainSpec(copy(job, job.jobId(), job.frameBytes(), job.modelSpec(), given), availableChunks,
+        serializeMessages, timeout, dataPlane);
   }
 
   public String schedule() {
@@ -311,7 +322,7 @@ public record TrainSpec(JobSpec job, int availableChunks, boolean serializeMessa
       OptimizerOptions.Check c = check != null ? check
           : clipNorm > 0 || injectNanIteration >= 0 ? OptimizerOptions.Check.POST_VALIDATION
           : OptimizerOptions.Check.NONE;
-      JobSpec job = new JobSpec("", schedule, planText, stages, microbatches, chunksPerStage, iterations, costF,
+      ResolvedJob job = new ResolvedJob("", schedule, planText, stages, microbatches, chunksPerStage, iterations, costF,
           costB, costW, costComm, model, memLimit, memLimitFactor, frameBytes,
           new OptimizerOptions(c, clipNorm, rollback, injectNanIteration, injectNanStage), memF, memB, memW,
           modelSpec);

@@ -3,6 +3,7 @@ package io.zbpp.server;
 import io.zbpp.cluster.ClusterStageProvisioner;
 import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.runtime.Coordinator;
+import io.zbpp.runtime.FaultPolicy;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
 
@@ -12,6 +13,11 @@ public final class ClusterCoordinator {
 
   /** A coordinator whose jobs wait up to {@code provisionTimeout} for enough free worker devices. */
   public static Behavior<CoordinatorCommand> behavior(Duration provisionTimeout) {
-    return Coordinator.create(ClusterStageProvisioner.create(), provisionTimeout);
+    return behavior(provisionTimeout, FaultPolicy.defaults());
+  }
+
+  /** As {@link #behavior(Duration)}, meeting faults as {@code faults} says (docs/faults.md). */
+  public static Behavior<CoordinatorCommand> behavior(Duration provisionTimeout, FaultPolicy faults) {
+    return Coordinator.create(ClusterStageProvisioner.create(), provisionTimeout, faults);
   }
 }

@@ -37,6 +37,7 @@ public final class ClusterNode implements AutoCloseable {
   private final CompletableFuture<Void> up = new CompletableFuture<>();
   private final Optional<URI> management;
   private final Duration joinTimeout;
+  private final long startNanos = System.nanoTime();
 
   private ClusterNode(ActorSystem<Void> system, Optional<URI> management, Duration joinTimeout) {
     this.system = system;
@@ -180,21 +181,35 @@ public final class ClusterNode implements AutoCloseable {
    * @throws IllegalStateException when it stops first (the seeds could not be joined) or {@code timeout} passes
    */
   public void awaitUp(Duration timeout) {
+    if (!waitUp(timeout)) {
+      throw new IllegalStateException(giveUp());
+    }
+  }
+
+  /**
+   * Waits until the node is Up, it stops, or {@code timeout} passes, but not past the settings' join timeout
+   * (counted from the start); whether it is Up.
+   */
+  public boolean waitUp(Duration timeout) {
+    long joinLeft = joinTimeout.toNanos() - (System.nanoTime() - startNanos);
     try {
-      CompletableFuture.anyOf(up, terminated()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.anyOf(up, terminated()).get(Math.max(0, Math.min(timeout.toNanos(), joinLeft)),
+          TimeUnit.NANOSECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      // reported below
+      // answered below
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (!up.isDone()) {
-      close();
-      String how = KubernetesBootstrap.enabled(system.settings().config())
-          ? "through Cluster Bootstrap (kubernetes-api discovery)"
-          : "at " + system.settings().config().getStringList("pekko.cluster.seed-nodes");
-      throw new IllegalStateException("could not join the cluster " + how + " within " + joinTimeout.toSeconds()
-          + " s");
-    }
+    return up.isDone();
+  }
+
+  /** Stops a node that did not join (see {@link #waitUp}) and says so in one line. */
+  public String giveUp() {
+    close();
+    String how = KubernetesBootstrap.enabled(system.settings().config())
+        ? "through Cluster Bootstrap (kubernetes-api discovery)"
+        : "at " + system.settings().config().getStringList("pekko.cluster.seed-nodes");
+    return "could not join the cluster " + how + " within " + joinTimeout.toSeconds() + " s";
   }
 
   /** Leaves the cluster and stops the actor system (coordinated shutdown); waits up to 30 s. */

@@ -20,6 +20,8 @@ import java.util.Map;
 public final class KubernetesBootstrap {
   /** The configuration key that says which discovery a node uses: {@code seeds} or {@code kubernetes}. */
   public static final String DISCOVERY_KEY = "zbpp.discovery";
+  /** The environment variable that chooses the discovery: {@code seeds} (the default) or {@code kubernetes}. */
+  public static final String DISCOVERY_VARIABLE = "ZBPP_DISCOVERY";
   /** The container port name of Pekko Management in the pod spec, probed by Cluster Bootstrap. */
   public static final String MANAGEMENT_PORT_NAME = "management";
   public static final String DEFAULT_SELECTOR = "app.kubernetes.io/name=zbpp";
@@ -33,7 +35,7 @@ public final class KubernetesBootstrap {
    * @throws IllegalArgumentException (one line naming the variable) for any other value or a bad count
    */
   public static Config fromEnvironment(Map<String, String> env) {
-    String mode = env.getOrDefault("ZBPP_DISCOVERY", "seeds");
+    String mode = env.getOrDefault(DISCOVERY_VARIABLE, "seeds");
     if (mode.equals("seeds")) {
       return ConfigFactory.empty().withValue(DISCOVERY_KEY, ConfigValueFactory.fromAnyRef("seeds"));
     }

@@ -3,6 +3,7 @@ package io.zbpp.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.zbpp.dashboard.DashboardRoutes;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -21,12 +22,19 @@ import java.util.OptionalInt;
  * @param seeds {@code host:port} of seed nodes; empty for a coordinator that forms a new cluster
  * @param managementPort Pekko Management's HTTP port ({@code /ready}, {@code /alive}), if any
  * @param tls PEM files for Artery's {@code tls-tcp}, if any
- * @param joinTimeout how long to try the seeds before giving up (coordinated shutdown)
+ * @param joinTimeout how long to try the seeds before giving up ({@link ClusterNode#awaitUp}; Pekko's own coordinated
+ *     shutdown after an unsuccessful join follows {@link #JOIN_BACKSTOP} later, for a node nobody waits for)
  */
 public record NodeSettings(String host, int port, List<String> seeds, OptionalInt managementPort,
     Optional<TlsFiles> tls, Duration joinTimeout) {
   /** The actor system's name on every node: an address is {@code pekko://zbpp@host:port}. */
   public static final String SYSTEM = "zbpp";
+
+  /**
+   * How long after {@link #joinTimeout} Pekko gives up joining by itself: later than the callers that wait for
+   * the node, so that they report the failure in their own words, before Pekko's warning.
+   */
+  public static final Duration JOIN_BACKSTOP = Duration.ofSeconds(30);
 
   public NodeSettings {
     Objects.requireNonNull(host, "host");
@@ -49,7 +57,7 @@ public record NodeSettings(String host, int port, List<String> seeds, OptionalIn
 
   /**
    * The configuration of a node with cluster role {@code role}: cluster provider, Artery on {@code tcp} or
-   * {@code tls-tcp}, seeds, the split-brain resolver, Management's HTTP endpoint (with {@code /metrics}), and a coordinated shutdown
+   * {@code tls-tcp}, seeds, the split-brain resolver, Management's HTTP endpoint (with {@code /metrics}, and on a coordinator the dashboard at {@code /}), and a coordinated shutdown
    * when the seeds cannot be joined in time. Extra settings ({@code overrides}) win; the rest falls back to the
    * application's configuration.
    */
@@ -64,11 +72,15 @@ public record NodeSettings(String host, int port, List<String> seeds, OptionalIn
         .withValue("pekko.cluster.downing-provider-class",
             ConfigValueFactory.fromAnyRef("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"))
         .withValue("pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes",
-            ConfigValueFactory.fromAnyRef(joinTimeout.toMillis() + "ms"))
+            ConfigValueFactory.fromAnyRef(joinTimeout.plus(JOIN_BACKSTOP).toMillis() + "ms"))
         .withValue("pekko.cluster.jmx.multi-mbeans-in-same-jvm", ConfigValueFactory.fromAnyRef("on"))
         .withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(host))
         .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(managementPort.orElse(0)))
         .withValue("pekko.management.http.routes.metrics", ConfigValueFactory.fromAnyRef(MetricsRoutes.class.getName()));
+    if (role.equals(Roles.COORDINATOR)) {
+      c = c.withValue("pekko.management.http.routes.dashboard",
+          ConfigValueFactory.fromAnyRef(DashboardRoutes.class.getName()));
+    }
     if (tls.isPresent()) {
       TlsFiles t = tls.get();
       String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * #close} stops every child and its descendants (SIGTERM, then SIGKILL after a grace period), and so does a
  * shutdown hook, so Ctrl-C or a failure of this JVM leaves no orphan JVM; and every child watches this JVM's
  * process ({@code --exit-with}) and leaves when it ends, even by SIGKILL. Each child's stderr goes to a log
- * file in {@link #logs()}.
+ * file in {@link #logs()}, a temporary directory that {@link #close} (or the hook) deletes after the children
+ * stopped, unless a child failed to start: then the failure's message names its log, which stays.
  */
 public final class ProcessCluster implements AutoCloseable {
   private static final Pattern SEED = Pattern.compile("--seed-nodes (\\S+);");
@@ -33,6 +34,7 @@ public final class ProcessCluster implements AutoCloseable {
   private final Path logs;
   private final Thread hook = new Thread(this::stopChildren, "zbpp-process-cluster-stop");
   private String seed;
+  private volatile boolean keepLogs;
 
   private ProcessCluster(Path logs) {
     this.logs = logs;
@@ -74,6 +76,7 @@ public final class ProcessCluster implements AutoCloseable {
       ups.forEach(CompletableFuture::join);
       return c;
     } catch (RuntimeException e) {
+      c.keepLogs = true;
       c.close();
       Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
           ? e.getCause() : e;
@@ -107,7 +110,9 @@ public final class ProcessCluster implements AutoCloseable {
     Process p;
     synchronized (this) {
       try {
-        p = new ProcessBuilder(cmd).redirectError(logs.resolve(name + ".log").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(logs.resolve(name + ".log").toFile());
+        childEnvironment(pb.environment());
+        p = pb.start();
       } catch (IOException e) {
         throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
       }
@@ -146,6 +151,14 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * A child's environment: this JVM's, less {@code ZBPP_DISCOVERY}, since the children find each other through
+   * the seed this launcher gives them, never through Kubernetes.
+   */
+  static void childEnvironment(java.util.Map<String, String> env) {
+    env.remove(KubernetesBootstrap.DISCOVERY_VARIABLE);
+  }
+
   private String lastLine(String name) {
     try {
       List<String> lines = Files.readAllLines(logs.resolve(name + ".log"));
@@ -155,7 +168,10 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
-  /** Stops every child and its descendants: SIGTERM, then SIGKILL for what is left after a grace period. */
+  /**
+   * Stops every child and its descendants (SIGTERM, then SIGKILL for what is left after a grace period) and
+   * deletes the log directory.
+   */
   @Override
   public void close() {
     stopChildren();
@@ -167,6 +183,24 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   private synchronized void stopChildren() {
+    try {
+      stopProcesses();
+    } finally {
+      if (!keepLogs) {
+        deleteLogs();
+      }
+    }
+  }
+
+  private void deleteLogs() {
+    try (var files = Files.walk(logs)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // already gone, or unreadable: nothing more to clean
+    }
+  }
+
+  private void stopProcesses() {
     List<ProcessHandle> all = new ArrayList<>();
     for (Process p : children) {
       p.descendants().forEach(all::add);

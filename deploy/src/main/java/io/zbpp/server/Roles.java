@@ -40,8 +40,12 @@ public final class Roles {
         .withSettings(ClusterSingletonSettings.create(system).withRole(COORDINATOR)));
   }
 
-  /** A worker: a stage host with {@code devices} devices of {@code backend}, registered with the Receptionist. */
+  /**
+   * A worker: a stage host with {@code devices} devices of {@code backend}, registered with the Receptionist; a
+   * worker that shuts down mid-job tells the job's coordinator first ({@link WorkerDeparture}).
+   */
   public static Consumer<ActorContext<Void>> worker(int devices, String backend, StageHost.StageFactory stages) {
-    return ctx -> ctx.spawn(StageHost.create(devices, backend, stages), "stage-host");
+    return ctx -> ctx.spawn(StageHost.create(devices, backend,
+        WorkerDeparture.register(ctx.getSystem()).watching(stages)), "stage-host");
   }
 }

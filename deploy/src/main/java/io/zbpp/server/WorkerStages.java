@@ -10,15 +10,16 @@ import java.util.Optional;
 
 /**
  * The stage actors a worker's stage host starts. A stage actor in a worker JVM has nothing but the protocol:
- * it builds its model chunks from the job's {@code LoadProgram} (the model spec names the backend) and takes its
- * stage index from the program.
+ * it builds its model chunks from the job's {@code LoadProgram} (the model spec names the backend) on the device
+ * its stage host placed it on ({@link ModelChunks#onDevice}: on cuda, the GPU of that index), and takes its stage
+ * index from the program.
  */
 public final class WorkerStages {
   private WorkerStages() {}
 
   /** Stage actors that build the model their program names and send tensors as Artery messages. */
   public static StageHost.StageFactory fromProgram() {
-    return (job, stage, device) -> StageActor.create();
+    return (job, stage, device) -> StageActor.create(ModelChunks.onDevice(device));
   }
 
   /**
@@ -31,6 +32,6 @@ public final class WorkerStages {
     DataPlaneConfig config = tlsDir.map(DataPlaneConfig.plain()::withTls).orElse(DataPlaneConfig.plain())
         .withInsecure(insecure);
     DataPlaneFactory planes = DataPlaneFactory.netty(config, host);
-    return (job, stage, device) -> StageActor.create(new ModelChunks(), Optional.of(planes));
+    return (job, stage, device) -> StageActor.create(ModelChunks.onDevice(device), Optional.of(planes));
   }
 }

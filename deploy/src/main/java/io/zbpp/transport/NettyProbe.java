@@ -23,6 +23,8 @@ final class NettyProbe implements Probe {
   private final DataLink link;
   private final ByteBuffer payload;
   private final LinkedBlockingQueue<Object> acks = new LinkedBlockingQueue<>();
+  /** Numbers every tensor this probe sends: a key names one tensor, and the plane drops a repeated key. */
+  private long sent;
 
   /** {@code transport} names the row; {@code config} says plain TCP or TLS. */
   NettyProbe(String transport, DataPlaneConfig config, int port, ByteBuffer payload) {
@@ -50,7 +52,8 @@ final class NettyProbe implements Probe {
 
   @Override
   public void send(long seq, int bytes) {
-    TensorHeader h = new TensorHeader(JOB, TensorKey.activation((int) (seq >>> 20), (int) (seq & 0xFFFFF), 0),
+    long n = sent++;
+    TensorHeader h = new TensorHeader(JOB, TensorKey.activation((int) (n >>> 20), (int) (n & 0xFFFFF), 0),
         List.of(bytes / 4));
     link.send(h, payload.duplicate().position(0).limit(bytes)).whenComplete((v, e) -> {
       if (e != null) {

@@ -85,7 +85,8 @@ class BadInputTest {
             "--schedules [nope]: unknown; expected one of " + String.join(", ", Schedules.names())),
         bad("frobnicate", "zbpp: unknown command [frobnicate]; expected one of "
             + String.join(", ", Main.commandLine().getSubcommands().keySet())),
-        bad("bench", "zbpp bench: missing report; expected one of paper, runtime, ops, postval, transport"),
+        bad("bench", "zbpp bench: missing report; expected one of paper, runtime, ops, postval, transport, replan, "
+            + "faults, checkpoint"),
         bad("bench paper --jsn", "Unknown option: '--jsn'"));
   }
 

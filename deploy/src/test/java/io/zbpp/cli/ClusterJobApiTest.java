@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ClusterJobApiTest {
-  private static final Config TEST = ConfigFactory.parseString("""
+  static final Config TEST = ConfigFactory.parseString("""
       pekko.actor.serialize-messages = on
       pekko.coordinated-shutdown.exit-jvm = off
       pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
@@ -51,7 +51,8 @@ class ClusterJobApiTest {
 
   @TempDir Path dir;
 
-  private static NodeSettings settings(List<String> seeds) {
+  /** A node on loopback with an OS port and a 5 s join timeout (the cluster job tests share it). */
+  static NodeSettings settings(List<String> seeds) {
     return new NodeSettings("127.0.0.1", 0, seeds, OptionalInt.empty(), Optional.empty(), Duration.ofSeconds(5));
   }
 
@@ -105,12 +106,14 @@ class ClusterJobApiTest {
         List<JobEvent> events = new ArrayList<>();
         alice.watch(a).forEachRemaining(events::add);
         assertThat(events).as("%s", events).extracting(JobEvent::getSequence)
-            .containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+            .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(events.get(1).getPlanned().getPlacementList()).hasSize(2)
             .allSatisfy(line -> assertThat(line).startsWith("pekko://").endsWith(" device 0"));
         assertThat(events).filteredOn(JobEvent::hasIteration).extracting(e -> e.getIteration().getIteration())
             .containsExactly(0, 1, 2);
-        assertThat(events.get(5).getFinished().getState()).isEqualTo(JobState.SUCCEEDED);
+        // its one checkpoint, after its last iteration (a submitted job's default), from the coordinator's node
+        assertThat(events.get(5).getCheckpointWritten().getName()).isEqualTo("ckpt-000003");
+        assertThat(events.get(6).getFinished().getState()).isEqualTo(JobState.SUCCEEDED);
 
         bIterated.get(120, TimeUnit.SECONDS);
         assertThat(alice.cancel(b)).isEqualTo(JobState.CANCELLED);

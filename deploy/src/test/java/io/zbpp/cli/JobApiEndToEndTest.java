@@ -73,13 +73,15 @@ class JobApiEndToEndTest {
       }
       assertThat(secondEnded.get(60, TimeUnit.SECONDS)).isNull();
       for (List<JobEvent> events : List.of(first, second)) {
-        assertThat(events).extracting(JobEvent::getSequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        assertThat(events).extracting(JobEvent::getSequence).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(events.get(0).hasQueued()).isTrue();
         assertThat(events.get(1).getPlanned().getSchedule()).isEqualTo("zb-2p");
         assertThat(events.get(1).getPlanned().getPlacementCount()).isEqualTo(4);
         assertThat(events).filteredOn(JobEvent::hasIteration).extracting(e -> e.getIteration().getIteration())
             .containsExactly(0, 1, 2);
-        assertThat(events.get(5).getFinished().getState()).isEqualTo(JobState.SUCCEEDED);
+        // its one checkpoint (see below), after the last iteration
+        assertThat(events.get(5).getCheckpointWritten().getName()).isEqualTo("ckpt-000003");
+        assertThat(events.get(6).getFinished().getState()).isEqualTo(JobState.SUCCEEDED);
       }
       assertThat(first).isEqualTo(second);
 
@@ -100,6 +102,10 @@ class JobApiEndToEndTest {
       assertThat(jobs.get(1).getIterationsDone()).isBetween(1, 999);
       resultA = alice.result(a);
       assertThat(resultA.getLossesCount()).isEqualTo(3);
+      // a submitted job takes checkpoints unless told not to: here after its last iteration, in the data directory
+      Cli verified = Cli.run("checkpoint", "verify", data.resolve("checkpoints").resolve(a).toString());
+      assertThat(verified.exit()).as(verified.err()).isZero();
+      assertThat(verified.out()).startsWith("ckpt-000003: valid (4 shards");
 
       // the same spec through zbpp train: the same losses and digest
       JsonObject train = Cli.run("train", "--schedule", "zb-2p", "--stages", "4", "--microbatches", "8",
@@ -132,7 +138,8 @@ class JobApiEndToEndTest {
       Cli watched = Cli.run(concat(new String[] {"watch", a}, conn));
       assertThat(watched.exit()).isZero();
       assertThat(watched.out()).contains(a + " queued, 0 ahead", a + " planned: zb-2p, predicted bubble rate ",
-          "iteration 1/3  loss ", "iteration 3/3  loss ", a + " succeeded");
+          "iteration 1/3  loss ", "iteration 3/3  loss ", a + " checkpoint ckpt-000003 written: 3 iterations, ",
+          a + " succeeded");
       Cli cancelledWatch = Cli.run(concat(new String[] {"watch", b}, conn));
       assertThat(cancelledWatch.exit()).isEqualTo(1);
       assertThat(cancelledWatch.out()).contains(b + " cancelled: cancelled by alice");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zbpp.jobs.JobRunner;
 import io.zbpp.protocol.jobs.JobSpec;
+import io.zbpp.runtime.JobSpecFlags;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +29,8 @@ class JobSpecFilesTest {
         backend: cpu
         seed: 11
         """, true);
-    assertThat(TrainJobRunner.trainArgs(s)).containsExactly("--schedule", "zb-2p", "--stages", "4",
-        "--microbatches", "8", "--iterations", "3", "--model", "tiny", "--backend", "cpu", "--seed", "11",
-        "--microbatch-size", "1");
+    assertThat(JobSpecFlags.args(s)).containsExactly("--schedule", "zb-2p", "--stages", "4",
+        "--microbatches", "8", "--iterations", "3", "--model", "tiny", "--backend", "cpu", "--seed", "11");
     assertThat(TrainJobRunner.resolve(s).spec().stages()).isEqualTo(4);
   }
 

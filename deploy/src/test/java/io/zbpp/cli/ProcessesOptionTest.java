@@ -37,6 +37,24 @@ class ProcessesOptionTest {
     assertThat(children()).isEmpty();
   }
 
+  /**
+   * A worker JVM halts in the middle of iteration 1 (an injected kill-worker: no shutdown hook runs, as with kill -9);
+   * the launcher started a spare worker for it, the coordinator places the job again and replays it, and the result
+   * is bit for bit the one-JVM run's.
+   */
+  @Test
+  void aWorkerJvmThatDiesMidIterationIsReplacedByTheSpareBitForBit() {
+    Cli local = Cli.run(JOB);
+    List<String> args = new ArrayList<>(List.of(JOB));
+    args.addAll(List.of("--processes", "--inject", "kill-worker:1@1.2"));
+    Cli processes = Cli.run(args.toArray(String[]::new));
+    assertThat(processes.exit()).as(processes.err()).isZero();
+    assertThat(processes.json().get("paramsSha256")).isEqualTo(local.json().get("paramsSha256"));
+    assertThat(processes.json().get("losses")).isEqualTo(local.json().get("losses"));
+    assertThat(processes.json().get("faultsDetected").getAsInt()).isEqualTo(1);
+    assertThat(children()).isEmpty();
+  }
+
   @Test
   void aWorkerThatCannotStartIsOneLineAndExitOneAndLeavesNoChild() {
     org.junit.jupiter.api.Assumptions.assumeFalse(io.zbpp.gpu.cuda.CudaProbe.available(),

@@ -35,7 +35,8 @@ class ServerCommandsTest {
           + "address of this machine)",
       "coordinator --data-dir /dev/null --port 0 | --data-dir [/dev/null]: is a file; expected a directory",
       "coordinator --provision-timeout 0 | --provision-timeout [0]: must be at least 1 second",
-      "certs /dev/null | DIR [/dev/null]: is a file; expected a directory"})
+      "certs /dev/null | DIR [/dev/null]: is a file; expected a directory",
+      "certs /tmp/zbpp-never-made --host a,,b | --host []: expected a DNS name or an IP address (a comma list of them)"})
   void badInputIsOneLineAndExitTwo(String args, String message) {
     Cli r = Cli.run(args.split(" "));
     assertThat(r.err()).isEqualTo(message + System.lineSeparator());
@@ -74,6 +75,15 @@ class ServerCommandsTest {
     assertThat(r.err()).startsWith("zbpp worker: --backend cuda cannot start: ").doesNotContain("\tat ");
     assertThat(r.err().lines()).hasSize(1);
     assertThat(r.exit()).isEqualTo(1);
+  }
+
+  @Test
+  void certsRefusesAnEmptyHostAndMakesNothing(@TempDir Path dir) {
+    Cli r = Cli.run("certs", dir.resolve("tls").toString(), "--host", "");
+    assertThat(r.err()).isEqualTo("--host []: expected a DNS name or an IP address (a comma list of them)"
+        + System.lineSeparator());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(dir.resolve("tls")).doesNotExist();
   }
 
   @Test

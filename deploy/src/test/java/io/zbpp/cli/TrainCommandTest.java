@@ -238,6 +238,30 @@ class TrainCommandTest {
         Arguments.of(List.of("--clip-norm", "NaN"), "--clip-norm [NaN]: expected a number >= 0 (0: no clipping)"),
         Arguments.of(List.of("--post-validation", "maybe"), "--post-validation [maybe]: expected on or off"),
         Arguments.of(List.of("--rollback", "copy"), "--rollback [copy]: expected exact or in-place"),
+        Arguments.of(List.of("--inject", "boom:1@0"), "--inject [boom:1@0]: unknown kind boom; accepted: "
+            + "stage-exception, kill-stage, kill-worker, kill-coordinator, slow-stage, drop-frame, duplicate-frame, "
+            + "delay-frame, reorder-frame, corrupt-frame, fail-checkpoint-write, corrupt-checkpoint"),
+        Arguments.of(List.of("--inject", "slow-stage:1@0"),
+            "--inject [slow-stage:1@0]: slow-stage needs xFACTOR (the slow-down, e.g. x4)"),
+        Arguments.of(List.of("--inject", "kill-stage:4@0"),
+            "--inject [kill-stage:4@0]: stage 4 does not exist; stages are 0..3"),
+        Arguments.of(List.of("--inject", "kill-coordinator:0@0"), "--inject [kill-coordinator:0@0]: kill-coordinator "
+            + "is not handled by this coordinator; handled: stage-exception, kill-stage, kill-worker, slow-stage, "
+            + "drop-frame, duplicate-frame, delay-frame, reorder-frame, corrupt-frame, fail-checkpoint-write, "
+            + "corrupt-checkpoint"),
+        Arguments.of(List.of("--inject", "drop-frame:0@0"), "--inject [drop-frame:0@0]: the in-memory data plane "
+            + "loses and corrupts nothing, so it has nothing to detect; inject drop-frame on the netty data plane"),
+        Arguments.of(List.of("--data-plane", "artery", "--inject", "duplicate-frame:0@0"),
+            "--inject [duplicate-frame:0@0]: frame faults are injected on a data plane; use --data-plane netty or "
+                + "memory"),
+        Arguments.of(List.of("--data-plane", "netty", "--inject", "corrupt-frame:0@0.9"),
+            "--inject [corrupt-frame:0@0.9]: index 9 is past the 8 tensors stage 0 sends in an iteration (0..7)"),
+        Arguments.of(List.of("--inject", "fail-checkpoint-write:0@1"), "--inject [fail-checkpoint-write:0@1]: the job "
+            + "takes no checkpoints; set checkpointEvery (--checkpoint-every)"),
+        Arguments.of(List.of("--watchdog-factor", "0.5"), "--watchdog-factor [0.5]: expected a number from 1 to 1e6"),
+        Arguments.of(List.of("--watchdog-floor", "0"), "--watchdog-floor [0.0]: expected seconds > 0 and at most "
+            + "604800"),
+        Arguments.of(List.of("--max-recoveries", "-1"), "--max-recoveries [-1]: must be at least 0"),
         Arguments.of(List.of("--inject-nan", "x"),
             "--inject-nan [x]: expected ITERATION:STAGE, two whole numbers >= 0 (e.g. 2:1)"),
         Arguments.of(List.of("--inject-nan", "1:-1"),

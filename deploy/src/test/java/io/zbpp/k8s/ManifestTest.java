@@ -57,7 +57,8 @@ class ManifestTest {
   static final Path K8S = Path.of("k8s");
   private static final boolean CI = "true".equals(System.getenv("CI"));
 
-  static List<HasMetadata> render(String overlay) throws Exception {
+  /** {@code kubectl kustomize dir}'s YAML; skips the test (fails it under CI) without kubectl. */
+  static String kustomize(Path dir) throws Exception {
     Optional<String> kubectl = onPath("kubectl");
     if (kubectl.isEmpty()) {
       if (CI) {
@@ -65,11 +66,16 @@ class ManifestTest {
       }
       assumeTrue(false, "kubectl is not installed: the manifest tests render with `kubectl kustomize`");
     }
-    Process p = new ProcessBuilder(kubectl.get(), "kustomize", K8S.resolve("overlays").resolve(overlay).toString())
+    Process p = new ProcessBuilder(kubectl.get(), "kustomize", dir.toString())
         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("kubectl kustomize exit status").isZero();
+    return yaml;
+  }
+
+  static List<HasMetadata> render(String overlay) throws Exception {
+    String yaml = kustomize(K8S.resolve("overlays").resolve(overlay));
     KubernetesSerialization serialization = new KubernetesSerialization();
     ObjectMapper yamlReader = new ObjectMapper(new YAMLFactory());
     List<HasMetadata> objects = new ArrayList<>();

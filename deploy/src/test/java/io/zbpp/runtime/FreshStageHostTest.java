@@ -11,7 +11,7 @@ import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEvent;
 import io.zbpp.protocol.msg.JobFinished;
 import io.zbpp.protocol.msg.JobOutcome;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.JobStarted;
 import io.zbpp.protocol.msg.ModelShape;
 import io.zbpp.protocol.msg.ModelSpec;
@@ -49,7 +49,7 @@ class FreshStageHostTest {
           InProcessStageProvisioner.create(request -> StageActor.create())), "coordinator");
       TestProbe<JobOutcome> client = kit.createTestProbe();
       TestProbe<JobEvent> events = kit.createTestProbe();
-      JobSpec spec = new JobSpec("fresh", "zb-h1", "", P, M, 1, ITERATIONS, List.of(), List.of(), List.of(), 0,
+      ResolvedJob spec = new ResolvedJob("fresh", "zb-h1", "", P, M, 1, ITERATIONS, List.of(), List.of(), List.of(), 0,
           new ModelShape(8, 32, 4, 16, 1), 0, 0, 1024, OptimizerOptions.none(), List.of(), List.of(), List.of(),
           model);
 

@@ -11,7 +11,7 @@ import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.FetchParameters;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
@@ -104,7 +104,7 @@ class StageSnapshotTest {
   void snapshotRestoreContinueEqualsAnUninterruptedRunBitForBit() {
     RunnerSpec runner = RunnerSpec.of("tiny", Backend.CPU, SEED, M, 1, P);
     ModelSpec model = ModelChunks.specOf(runner);
-    JobSpec spec = new JobSpec("snap", "zb-h1", "", P, M, 1, N, List.of(), List.of(), List.of(), 0,
+    ResolvedJob spec = new ResolvedJob("snap", "zb-h1", "", P, M, 1, N, List.of(), List.of(), List.of(), 0,
         new ModelShape(8, 32, 4, 16, 1), 0, 0, 1024, OptimizerOptions.none(), List.of(), List.of(), List.of(),
         model);
     Programs programs = JobPlanner.plan(spec).compiled().programs();
@@ -149,7 +149,7 @@ class StageSnapshotTest {
   void aFreshStageWithoutTheSnapshotDiffers() {
     RunnerSpec runner = RunnerSpec.of("tiny", Backend.CPU, SEED, M, 1, P);
     ModelSpec model = ModelChunks.specOf(runner);
-    JobSpec spec = new JobSpec("fresh", "1f1b", "", P, M, 1, N, List.of(), List.of(), List.of(), 0,
+    ResolvedJob spec = new ResolvedJob("fresh", "1f1b", "", P, M, 1, N, List.of(), List.of(), List.of(), 0,
         new ModelShape(8, 32, 4, 16, 1), 0, 0, 1024, OptimizerOptions.none(), List.of(), List.of(), List.of(),
         model);
     Programs programs = JobPlanner.plan(spec).compiled().programs();

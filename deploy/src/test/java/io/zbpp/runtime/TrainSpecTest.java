@@ -30,12 +30,12 @@ class TrainSpecTest {
   void carriesGivenMemoryDeltasToTheJobAndLeavesThemEmptyByDefault() {
     TrainSpec given = TrainSpec.builder("1f1b", 2, 2).memDeltas(List.of(3.0), List.of(), List.of(-1.0, -2.0))
         .build().withConfiguredFrameBytes(ConfigFactory.load());
-    io.zbpp.protocol.msg.JobSpec job = given.toJobSpec("j");
+    io.zbpp.protocol.msg.ResolvedJob job = given.toResolvedJob("j");
 
     assertThat(job.memF()).containsExactly(3.0);
     assertThat(job.memB()).isEmpty();
     assertThat(job.memW()).containsExactly(-1.0, -2.0);
-    assertThat(TrainSpec.builder("1f1b", 2, 2).build().toJobSpec("j").memF()).isEmpty();
+    assertThat(TrainSpec.builder("1f1b", 2, 2).build().toResolvedJob("j").memF()).isEmpty();
   }
 
   @Test

@@ -80,9 +80,14 @@ class ClusterTrainingTest {
   }
 
   static TrainSpec spec(String schedule, int v) {
+    return spec(schedule, v, STAGES);
+  }
+
+  /** The job on {@code stages} stages (its losses and digest are still {@link #REFERENCE}'s). */
+  static TrainSpec spec(String schedule, int v, int stages) {
     GptConfig c = GptConfig.preset(MODEL);
-    RunnerSpec runner = RunnerSpec.of(MODEL, Backend.CPU, SEED, MICROBATCHES, 1, STAGES * v);
-    return TrainSpec.builder(schedule, STAGES, MICROBATCHES).chunksPerStage(v).iterations(ITERATIONS)
+    RunnerSpec runner = RunnerSpec.of(MODEL, Backend.CPU, SEED, MICROBATCHES, 1, stages * v);
+    return TrainSpec.builder(schedule, stages, MICROBATCHES).chunksPerStage(v).iterations(ITERATIONS)
         .availableChunks(c.layers()).model(new ModelShape(c.layers(), c.hidden(), c.heads(), c.seqLen(), 1))
         .serializeMessages(true).modelSpec(ModelChunks.specOf(runner)).build();
   }

@@ -172,11 +172,16 @@ class MetricsEndpointTest {
     assertThat(value(coord2, "zbpp_jobs_finished_total", Map.of("outcome", "succeeded"))).isEqualTo(1);
     assertThat(value(coord2, "zbpp_job_iterations_completed", Map.of("job", jobId))).isEqualTo(ITERATIONS);
     assertThat(count(coord2, "zbpp_iteration_duration_seconds", Map.of())).isEqualTo(ITERATIONS);
+    // stages on one host: the messages a stage waited for (stage 0 waits for stage 1's first B every iteration)
+    assertThat(coord2.get("zbpp_message_latency_seconds").type()).isEqualTo("histogram");
+    assertThat(count(coord2, "zbpp_message_latency_seconds", Map.of())).isGreaterThanOrEqualTo(ITERATIONS);
     assertMonotone(coord1, coord2);
 
     // the workers: pass durations by kind, tensor bytes both ways
+    java.util.Set<String> families = new java.util.TreeSet<>(coord2.keySet());
     for (int w = 0; w < STAGES; w++) {
       Map<String, Family> after = scrape(NODES.get(1 + w));
+      families.addAll(after.keySet());
       Family passes = after.get("zbpp_pass_duration_seconds");
       assertThat(passes).isNotNull();
       assertThat(passes.type()).isEqualTo("histogram");
@@ -191,6 +196,9 @@ class MetricsEndpointTest {
           "zbpp_stage_busy_ratio");
       assertMonotone(workers1.get(w), after);
     }
+    // every family the docs list is served (the job queue only beside the job API: DashboardBrowserTest)
+    assertThat(families).containsAll(DocumentedMetrics.families().stream()
+        .filter(f -> !f.equals("zbpp_jobs_queued")).toList());
   }
 
   /** Every counter and histogram series of {@code before} is in {@code after}, not smaller. */

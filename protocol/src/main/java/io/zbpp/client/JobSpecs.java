@@ -124,6 +124,59 @@ public final class JobSpecs {
       return this;
     }
 
+    /** Memory deltas ΔM(F), ΔM(B), ΔM(W) (one value or one per stage; an empty list: from the model). */
+    public Builder memDeltas(List<Double> f, List<Double> bw, List<Double> w) {
+      b.clearMemF().addAllMemF(f).clearMemB().addAllMemB(bw).clearMemW().addAllMemW(w);
+      return this;
+    }
+
+    /** Emulated backend: the times each stage really sleeps (an empty list: the planner's cost). */
+    public Builder trueCosts(List<Double> f, List<Double> bw, List<Double> w) {
+      b.clearTrueCostF().addAllTrueCostF(f).clearTrueCostB().addAllTrueCostB(bw).clearTrueCostW()
+          .addAllTrueCostW(w);
+      return this;
+    }
+
+    /** Emulated backend: from {@code iteration} on, {@code stage}'s passes sleep {@code factor} times as long. */
+    public Builder slowdown(int stage, double factor, int iteration) {
+      b.addSlowdown(stage + ":" + factor + "@" + iteration);
+      return this;
+    }
+
+    public Builder timeScale(double k) {
+      b.setTimeScale(k);
+      return this;
+    }
+
+    public Builder longRun(boolean allowed) {
+      b.setLongRun(allowed);
+      return this;
+    }
+
+    /** memory, netty or artery. */
+    public Builder dataPlane(String kind) {
+      b.setDataPlane(kind);
+      return this;
+    }
+
+    /** A checkpoint every {@code n} iterations and after the last (0: none); unset, a submitted job takes one every 10. */
+    public Builder checkpointEvery(int n) {
+      b.setCheckpointEvery(n);
+      return this;
+    }
+
+    /** The checkpoint directory (every stage host must see it); unset: checkpoints/ID in the coordinator's data dir. */
+    public Builder checkpointDir(String dir) {
+      b.setCheckpointDir(dir);
+      return this;
+    }
+
+    /** Start from the latest valid checkpoint in {@code dir}. */
+    public Builder resumeFrom(String dir) {
+      b.setResumeFrom(dir);
+      return this;
+    }
+
     public JobSpec build() {
       return b.build();
     }

@@ -50,4 +50,31 @@ class CoordinatorMetricsTest {
     assertThat(registry.get("zbpp.iterations").counter().count()).isEqualTo(2);
     assertThat(registry.get("zbpp.samples").counter().count()).isEqualTo(4);
   }
+
+  @Test
+  void checkpointsAddUpTheirWriteTimesAndBytesAndCountTheOnesGivenUp() {
+    metrics.checkpointWritten(0.25, 1000);
+    metrics.checkpointWritten(0.5, 24);
+    metrics.checkpointFailed();
+
+    assertThat(registry.get("zbpp.checkpoint.write").timer().count()).isEqualTo(2);
+    assertThat(registry.get("zbpp.checkpoint.write").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isEqualTo(750.0);
+    assertThat(registry.get("zbpp.checkpoint.written.bytes").counter().count()).isEqualTo(1024);
+    assertThat(registry.get("zbpp.checkpoints.failed").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void faultsRecoveriesAndReplayedIterationsAddUp() {
+    metrics.faultDetected();
+    metrics.recoveryStarted(3);
+    metrics.recovered(2_000_000L);
+    metrics.faultDetected();
+    metrics.recoveryStarted(1);
+
+    assertThat(registry.get("zbpp.faults.detected").counter().count()).isEqualTo(2);
+    assertThat(registry.get("zbpp.recoveries").counter().count()).isEqualTo(2);
+    assertThat(registry.get("zbpp.iterations.replayed").counter().count()).isEqualTo(4);
+    assertThat(registry.get("zbpp.recovery.duration").timer().count()).isEqualTo(1);
+  }
 }

@@ -29,8 +29,13 @@ final class Batch {
 
   private Batch() {}
 
-  /** Where a batch runs: iteration and attempt, this stage and the stage count, and the two senders. */
-  record Context(int iteration, int attempt, int stage, int stages, Sender sender, StateSender states) {}
+  /**
+   * Where a batch runs: iteration and attempt, this stage and the stage count, the two senders, the program index
+   * of the batch's first op, the faults the stage injects, and where the program index of the op running now is
+   * kept (for the watchdog's probe).
+   */
+  record Context(int iteration, int attempt, int stage, int stages, Sender sender, StateSender states, int pc,
+      StageFaults faults, java.util.concurrent.atomic.AtomicInteger running) {}
 
   /** A step of a batch threw: {@code index} is its position in the batch. */
   static final class StepFailed extends RuntimeException {
@@ -52,7 +57,10 @@ final class Batch {
     List<Computed> results = new ArrayList<>(steps.size());
     for (int k = 0; k < steps.size(); k++) {
       try {
-        results.add(step(steps.get(k), chunks, opt, cx, produced));
+        cx.running().set(cx.pc() + k);
+        cx.faults().beforeOp(cx.iteration(), cx.pc() + k);
+        Computed c = step(steps.get(k), chunks, opt, cx, produced);
+        results.add(steps.get(k).in().op().isCompute() ? cx.faults().slowed(cx.iteration(), cx.pc() + k, c) : c);
       } catch (RuntimeException e) {
         throw new StepFailed(k, e);
       }

@@ -1,6 +1,7 @@
 package io.zbpp.stage;
 
 import io.zbpp.gpu.device.Backend;
+import io.zbpp.gpu.device.Devices;
 import io.zbpp.gpu.model.GptConfig;
 import io.zbpp.gpu.model.Partition;
 import io.zbpp.gpu.optim.AdamWConfig;
@@ -31,21 +32,43 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class ModelChunks implements ChunkBuilder {
   private long overshootNanos;
+  private final int device;
+  private final ChunkRunnerFactory.DeviceOpener devices;
 
-  /** A builder that measures this host's sleep overshoot the first time it builds an emulated chunk. */
+  /** A builder on the backend's device 0 that measures this host's sleep overshoot (see {@link #onDevice}). */
   public ModelChunks() {
     this(-1);
   }
 
-  /** A builder that takes {@code overshootNanos} as this host's sleep overshoot (tests). */
+  /** A builder on device 0 that takes {@code overshootNanos} as this host's sleep overshoot (tests). */
   ModelChunks(long overshootNanos) {
+    this(overshootNanos, 0, Devices::open);
+  }
+
+  /** A builder on device {@code device}, opened with {@code devices} (tests watch the index arrive). */
+  ModelChunks(long overshootNanos, int device, ChunkRunnerFactory.DeviceOpener devices) {
     this.overshootNanos = overshootNanos;
+    this.device = device;
+    this.devices = devices;
+  }
+
+  /**
+   * A builder whose chunks run on device {@code device} of the program's backend: the worker's device index a
+   * stage host placed the stage on, which on the cuda backend is the CUDA ordinal (a worker with --devices N
+   * runs its i-th stage slot on GPU i).
+   */
+  public static ModelChunks onDevice(int device) {
+    return new ModelChunks(-1, device, Devices::open);
   }
 
   @Override
   public ChunkRunner build(LoadProgram load, int chunk) {
-    return ChunkRunnerFactory.create(runnerSpec(load.model(), load.microbatches(), load.chunkStage(),
-        load.stages().size()), chunk);
+    return runner(runnerSpec(load.model(), load.microbatches(), load.chunkStage(), load.stages().size()), chunk);
+  }
+
+  /** The runner of chunk {@code chunk} of {@code spec} on this builder's device. */
+  ChunkRunner runner(RunnerSpec spec, int chunk) {
+    return ChunkRunnerFactory.create(spec, chunk, device, devices);
   }
 
   /** The gpu-ops spec of a program's model: m microbatches, chunk c on stage {@code chunkStage[c]} of p. */

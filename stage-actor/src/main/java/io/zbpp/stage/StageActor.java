@@ -1,5 +1,6 @@
 package io.zbpp.stage;
 
+import io.zbpp.faults.Injection;
 import io.zbpp.gpu.pipeline.HostTensor;
 import io.zbpp.logging.LogContext;
 import io.zbpp.metrics.NodeMetrics;
@@ -15,7 +16,13 @@ import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.OptimizerState;
 import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.ProgramLoaded;
+import io.zbpp.protocol.msg.ProbeStage;
+import io.zbpp.protocol.msg.ProgramSwapped;
+import io.zbpp.protocol.msg.RestoreCheckpoint;
 import io.zbpp.protocol.msg.RestoreStage;
+import io.zbpp.protocol.msg.StageBlocked;
+import io.zbpp.protocol.msg.SwapProgram;
+import io.zbpp.protocol.msg.TakeCheckpoint;
 import io.zbpp.protocol.msg.RunIteration;
 import io.zbpp.protocol.msg.ShardDigest;
 import io.zbpp.protocol.msg.SnapshotStage;
@@ -82,8 +89,8 @@ public final class StageActor {
   record SnapshotTaken(JobEpoch job, ActorRef<StageSnapshot> replyTo, List<ChunkState> chunks)
       implements StageCommand, NoSerializationVerificationNeeded {}
 
-  /** Local-only: a snapshot restored on the executor. */
-  record RestoreDone(JobEpoch job, ActorRef<StageRestored> replyTo)
+  /** Local-only: a snapshot restored on the executor; a checkpoint's continues at {@code resumeAt} (else −1). */
+  record RestoreDone(JobEpoch job, ActorRef<StageRestored> replyTo, int resumeAt)
       implements StageCommand, NoSerializationVerificationNeeded {}
 
   private final ActorContext<StageCommand> ctx;
@@ -147,7 +154,9 @@ public final class StageActor {
         .onMessage(SnapshotStage.class, s -> fenced(j, s) ? Behaviors.same() : snapshot(j, s))
         .onMessage(SnapshotTaken.class, s -> onSnapshotTaken(j, s))
         .onMessage(RestoreStage.class, r -> fenced(j, r) ? Behaviors.same() : restore(j, r))
+        .onMessage(RestoreCheckpoint.class, r -> fenced(j, r) ? Behaviors.same() : restore(j, r))
         .onMessage(RestoreDone.class, r -> onRestoreDone(j, r))
+        .onMessage(SwapProgram.class, s -> fenced(j, s) ? Behaviors.same() : swap(j, s))
         .onMessage(OpFailed.class, f -> onOpFailed(j, f))
         .onAnyMessage(m -> Behaviors.same()) // a superseded epoch's local results
         .build();
@@ -162,6 +171,8 @@ public final class StageActor {
         .onMessage(FetchParameters.class, f -> busy(j, f))
         .onMessage(SnapshotStage.class, s -> busy(j, s))
         .onMessage(RestoreStage.class, r -> busy(j, r))
+        .onMessage(RestoreCheckpoint.class, r -> busy(j, r))
+        .onMessage(SwapProgram.class, s -> busy(j, s))
         .onAnyMessage(m -> Behaviors.same())
         .build();
   }
@@ -177,6 +188,8 @@ public final class StageActor {
         .onMessage(FetchParameters.class, f -> busy(j, f))
         .onMessage(SnapshotStage.class, s -> busy(j, s))
         .onMessage(RestoreStage.class, r -> busy(j, r))
+        .onMessage(RestoreCheckpoint.class, r -> busy(j, r))
+        .onMessage(SwapProgram.class, s -> busy(j, s))
         .onAnyMessage(m -> Behaviors.same())
         .build();
   }
@@ -200,7 +213,7 @@ public final class StageActor {
         .onMessage(OpFailed.class, f -> Behaviors.same())
         .onAnyMessage(m -> {
           if (m.job().equals(j.job) && !(m instanceof BatchDone)) {
-            reject(j, m, "the stage is paused after a failure; a LoadProgram resumes it");
+            reject(j, m, CommandRejected.PAUSED);
           }
           return Behaviors.same();
         })
@@ -214,7 +227,9 @@ public final class StageActor {
         .onMessage(ChunksBuilt.class, b -> onChunksBuilt(b, j))
         .onMessage(StopStage.class, s -> fenced(j, s) ? Behaviors.same() : stop(j))
         .onMessage(DataPeers.class, d -> fenced(j, d) ? Behaviors.same() : link(j, d))
+        .onMessage(TakeCheckpoint.class, t -> fenced(j, t) ? Behaviors.same() : pendCheckpoint(j, t))
         .onMessage(StageLinks.LinkLost.class, l -> onLinkLost(j, l))
+        .onMessage(ProbeStage.class, p -> fenced(j, p) ? Behaviors.same() : probe(j))
         .onSignal(PostStop.class, s -> onPostStop(j));
   }
 
@@ -236,6 +251,10 @@ public final class StageActor {
       return Behaviors.same();
     }
     StageJob j = new StageJob(b.load(), b.chunks());
+    Optional<String> frames = refusedFrameFaults(j);
+    if (frames.isPresent()) {
+      return reject(j, b.load(), frames.get());
+    }
     ctx.getLog().info("stage {} loaded {} ops on chunks {}", j.stage, j.load.program().size(), j.chunks.chunks());
     j.load.coordinator().tell(new ProgramLoaded(j.job, j.stage,
         links == null ? Optional.empty() : Optional.of(links.endpoint())));
@@ -244,6 +263,24 @@ public final class StageActor {
 
   // ---------------------------------------------------------------- data plane
 
+  /**
+   * The job's frame injections for this stage travel in its LoadProgram and are injected by its data plane: a
+   * stage without one (tensors as actor messages), or whose plane cannot inject them, says why in one line.
+   */
+  private Optional<String> refusedFrameFaults(StageJob j) {
+    List<io.zbpp.dataplane.FrameFault> mine = FrameInjections.of(j.load.inject()).stream()
+        .filter(f -> f.stage() == j.stage).toList();
+    if (mine.isEmpty()) {
+      return Optional.empty();
+    }
+    if (links == null) {
+      return Optional.of("inject [" + mine.get(0) + "]: stage " + j.stage + " sends its tensors as actor messages;"
+          + " frame faults are injected by a data plane (netty; memory for duplicate, delay and reorder)");
+    }
+    return links.refuses(j.stage, FrameInjections.of(j.load.inject())).map(why -> "inject [" + mine.get(0) + "]: "
+        + why);
+  }
+
   private Behavior<StageCommand> link(StageJob j, DataPeers d) {
     if (links == null) {
       return reject(j, d, "this stage has no data plane");
@@ -251,7 +288,7 @@ public final class StageActor {
     if (d.stages().size() != j.load.stages().size()) {
       return reject(j, d, d.stages().size() + " endpoints for " + j.load.stages().size() + " stages");
     }
-    links.link(d, j.stage, j.load.chunkStage(), work.connector());
+    links.link(d, j.stage, j.load.chunkStage(), work.connector(), FrameInjections.of(j.load.inject()));
     return Behaviors.same();
   }
 
@@ -330,14 +367,24 @@ public final class StageActor {
     StageRun run = j.run;
     if (run.running()) {
       run.skipToValidationIfRejected();
-      List<StageRun.Step> steps = run.takeRunnable();
+      Optional<Injection> kill = j.faults.killAt(run.iteration(), run.pc());
+      if (kill.isPresent()) {
+        return kill(j, kill.get());
+      }
+      if (eagerSteps(j) && run.pastValidation()) {
+        checkpointNow(j, run.iteration()); // the previous step is settled; this iteration's is not taken yet
+      }
+      List<StageRun.Step> steps = run.takeRunnable(j.faults.limit(run.iteration(), run.pc(), run.program().size()));
       if (!steps.isEmpty()) {
         submit(j, steps);
         return j.computing;
       }
     }
     if (run.finished()) {
-      IterationReport report = run.report(j.job);
+      if (!eagerSteps(j)) {
+        checkpointNow(j, run.iteration() + 1); // the step is final: before a queued iteration's first op
+      }
+      IterationReport report = run.report(j.job, j.optimizer);
       metrics.iteration(report);
       j.load.coordinator().tell(report);
       if (!j.queued.isEmpty()) {
@@ -361,8 +408,38 @@ public final class StageActor {
       transport.send(to, key, t);
     };
     Batch.StateSender states = (to, iter, full, n) -> stages.get(to).tell(new OptimizerState(job, iter, stage, full, n));
-    work.batch(job, j.run.pc(), steps, j.chunks, j.optimizer,
-        new Batch.Context(j.run.iteration(), j.run.attempt(), stage, stages.size(), sender, states));
+    j.computingSince = j.run.pc();
+    work.batch(job, j.run.pc(), steps, j.chunks, j.optimizer, new Batch.Context(j.run.iteration(), j.run.attempt(),
+        stage, stages.size(), sender, states, j.run.pc(), j.faults, j.runningOp));
+  }
+
+  /**
+   * An injected kill strikes (docs/faults.md): kill-stage stops this actor; kill-worker takes its whole worker
+   * down — the JVM halts when {@code zbpp.faults.kill-worker = halt-jvm} (a worker process), else the actor system
+   * terminates (a worker node in a test JVM).
+   */
+  private Behavior<StageCommand> kill(StageJob j, Injection i) {
+    boolean halt = i.kind() == Injection.Kind.KILL_WORKER
+        && "halt-jvm".equals(ctx.getSystem().settings().config().getString("zbpp.faults.kill-worker"));
+    StageFaults.logStrike(j.stage, i, i.kind() == Injection.Kind.KILL_STAGE ? "the stage actor stops"
+        : halt ? "the worker JVM halts" : "the worker's actor system terminates");
+    if (halt) {
+      Runtime.getRuntime().halt(137);
+    } else if (i.kind() == Injection.Kind.KILL_WORKER) {
+      ctx.getSystem().terminate();
+    }
+    return Behaviors.stopped();
+  }
+
+  /** The watchdog asks where this stage stands: the op it runs or waits for, marked in its program. */
+  private Behavior<StageCommand> probe(StageJob j) {
+    boolean between = !j.run.running();
+    boolean computing = j.computingSince >= 0;
+    int at = computing ? Math.max(j.computingSince, j.runningOp.get()) : j.run.pc();
+    String listing = between ? "" : j.run.program().listing(at, computing ? "running" : "waiting for its input");
+    j.load.coordinator().tell(new StageBlocked(j.job, j.stage, between ? -1 : j.run.iteration(), listing,
+        computing));
+    return Behaviors.same();
   }
 
   private Behavior<StageCommand> onBatchDone(StageJob j, BatchDone d) {
@@ -376,6 +453,7 @@ public final class StageActor {
             c == null ? "" : " " + (c.endNanos() - c.startNanos()) / 1000 + " us");
       }
     }
+    j.computingSince = -1;
     j.run.apply(d.steps(), d.results());
     return drive(j);
   }
@@ -385,10 +463,26 @@ public final class StageActor {
     if (!f.job().equals(j.job)) {
       return Behaviors.same();
     }
-    String listing = f.at() < 0 ? "" : j.load.program().listing(f.at());
+    j.computingSince = -1;
+    String listing = f.at() < 0 ? "" : j.run.program().listing(f.at());
     ctx.getLog().error("stage {}: {}\n{}", j.stage, f.message(), listing);
     j.load.coordinator().tell(new StageFailed(j.job, j.stage, f.message(), listing));
     return paused(j);
+  }
+
+  /**
+   * Re-planning: the next iterations run another program on the same chunks; parameters, optimizer state, the
+   * inbox and the data links stay.
+   */
+  private Behavior<StageCommand> swap(StageJob j, SwapProgram s) {
+    if (s.program().stage() != j.stage || !s.program().chunks().equals(j.chunks.chunks())) {
+      return reject(j, s, "program of stage " + s.program().stage() + " on chunks " + s.program().chunks()
+          + "; loaded stage " + j.stage + " on chunks " + j.chunks.chunks());
+    }
+    j.run.swap(s.program());
+    ctx.getLog().info("stage {} swapped to a program of {} ops", j.stage, s.program().size());
+    j.load.coordinator().tell(new ProgramSwapped(j.job, j.stage));
+    return Behaviors.same();
   }
 
   // ---------------------------------------------------------------- parameters, snapshots
@@ -404,13 +498,38 @@ public final class StageActor {
       }
     }
     work.digest(j.job, j.chunks, j.optimizer, last);
+    checkpointNow(j, j.run.iteration() + 1); // after the final validation
     return j.loaded;
   }
 
   /** Post-validation leaves the last iteration's eager steps of every stage but the last unvalidated. */
   private static boolean needsFinalValidation(StageJob j) {
+    return eagerSteps(j) && j.run.iteration() >= 0;
+  }
+
+  /** Whether this stage steps eagerly (post-validation, every stage but the last): a step is final only later. */
+  private static boolean eagerSteps(StageJob j) {
     return j.load.optimizer().check() == OptimizerOptions.Check.POST_VALIDATION
-        && j.stage < j.load.stages().size() - 1 && j.run.iteration() >= 0;
+        && j.stage < j.load.stages().size() - 1;
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /**
+   * Keeps a checkpoint request until the step it waits for is final: the end of the iteration before it, or —
+   * stepping eagerly — the validation ops of its own iteration (or the final validation).
+   */
+  private Behavior<StageCommand> pendCheckpoint(StageJob j, TakeCheckpoint t) {
+    j.checkpoints.put(t.iteration(), t);
+    return Behaviors.same();
+  }
+
+  /** Takes checkpoint {@code iteration} if it was asked for: copied on the executor now, written in the background. */
+  private void checkpointNow(StageJob j, int iteration) {
+    TakeCheckpoint t = j.checkpoints.remove(iteration);
+    if (t != null) {
+      work.checkpoint(t, j.stage, j.chunks, j.load.coordinator());
+    }
   }
 
   private Behavior<StageCommand> onDigestRead(StageJob j, DigestRead d) {
@@ -437,8 +556,16 @@ public final class StageActor {
     return Behaviors.same();
   }
 
+  private Behavior<StageCommand> restore(StageJob j, RestoreCheckpoint r) {
+    work.restore(r, j.stage, j.chunks, j.load.coordinator().narrow());
+    return Behaviors.same();
+  }
+
   private Behavior<StageCommand> onRestoreDone(StageJob j, RestoreDone r) {
     if (r.job().equals(j.job)) {
+      if (r.resumeAt() >= 0) {
+        j.run.resumeAt(r.resumeAt());
+      }
       r.replyTo().tell(new StageRestored(j.job, j.stage));
     }
     return Behaviors.same();
@@ -476,6 +603,9 @@ public final class StageActor {
     if (links != null) {
       links.close();
     }
+    if (j != null) {
+      j.faults.cancel();
+    }
     work.shutdown(j == null ? null : j.chunks);
     return Behaviors.same();
   }
@@ -489,10 +619,17 @@ public final class StageActor {
     final StageRun run;
     final StageOptimizer optimizer;
     final java.util.ArrayDeque<Integer> queued = new java.util.ArrayDeque<>();
+    /** Checkpoints asked for and not taken yet, by the iterations they cover. */
+    final Map<Integer, TakeCheckpoint> checkpoints = new java.util.TreeMap<>();
     /** The parameters were fetched: the job is over, links may go. */
     boolean finished;
     /** A lost data link was reported (once). */
     boolean linkFailed;
+    /** The program index of the batch on the executor, or −1. */
+    int computingSince = -1;
+    /** The program index of the op the executor runs (set by the batch). */
+    final java.util.concurrent.atomic.AtomicInteger runningOp = new java.util.concurrent.atomic.AtomicInteger(-1);
+    final StageFaults faults;
     final io.zbpp.protocol.msg.TensorAssembler assembler = new io.zbpp.protocol.msg.TensorAssembler();
     final Behavior<StageCommand> loaded;
     final Behavior<StageCommand> running;
@@ -505,6 +642,7 @@ public final class StageActor {
       this.chunks = chunks;
       this.run = new StageRun(stage, load.program(), load.chunkStage(), load.optimizer());
       this.optimizer = new StageOptimizer(stage, load.chunkStage().size(), load.optimizer(), chunks);
+      this.faults = new StageFaults(stage, load.inject());
       this.loaded = StageActor.this.loaded(this);
       this.running = StageActor.this.running(this);
       this.computing = StageActor.this.computing(this);

@@ -3,6 +3,9 @@ package io.zbpp.stage;
 import io.zbpp.dataplane.DataAddress;
 import io.zbpp.dataplane.DataLink;
 import io.zbpp.dataplane.DataPlane;
+import io.zbpp.dataplane.FrameCounts;
+import io.zbpp.dataplane.FrameFault;
+import io.zbpp.dataplane.FrameFaults;
 import io.zbpp.dataplane.ReceivedTensor;
 import io.zbpp.dataplane.TensorHeader;
 import io.zbpp.dataplane.TensorSink;
@@ -18,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +52,7 @@ final class StageLinks implements TensorSink {
   private final ActorRef<StageCommand> self;
   private final DataPlane plane;
   private final DataEndpoint endpoint;
+  private final List<FrameFault> frameFaults;
   /** Links by peer plane id; completed exceptionally when connecting failed. */
   private final Map<String, CompletableFuture<DataLink>> links = new ConcurrentHashMap<>();
   /** The current job's links by peer stage; written by the actor, read by the executor's sends. */
@@ -60,6 +65,31 @@ final class StageLinks implements TensorSink {
     DataPlaneFactory.BoundPlane bound = factory.open(id, this);
     this.plane = bound.plane();
     this.endpoint = new DataEndpoint(plane.id(), bound.address().toString());
+    this.frameFaults = factory.frameFaults();
+  }
+
+  /**
+   * Whether this plane can inject {@code injected} (the job's frame injections) beside the factory's faults: empty,
+   * or the one line that says why not (the in-memory plane neither drops nor corrupts).
+   */
+  Optional<String> refuses(int stage, List<FrameFault> injected) {
+    try {
+      plane.frameFaults(faults(stage, injected));
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
+  private FrameFaults faults(int stage, List<FrameFault> injected) {
+    List<FrameFault> all = new java.util.ArrayList<>(frameFaults);
+    all.addAll(injected);
+    return FrameFaults.of(stage, all);
+  }
+
+  /** What the plane's integrity checks found so far. */
+  FrameCounts frameCounts() {
+    return plane.frameCounts();
   }
 
   /** What this stage reports in {@code ProgramLoaded}. */
@@ -81,7 +111,10 @@ final class StageLinks implements TensorSink {
    * Links this stage to its neighbours in {@code peers}: connects (on {@code connector}, since connecting
    * blocks until the peer accepts) to each higher neighbour, waits for each lower one to connect.
    */
-  void link(DataPeers peers, int stage, List<Integer> chunkStage, Executor connector) {
+  void link(DataPeers peers, int stage, List<Integer> chunkStage, Executor connector, List<FrameFault> injected) {
+    if (job == null || !peers.job().jobId().equals(job.jobId())) {
+      plane.frameFaults(faults(stage, injected)); // a later epoch keeps them: each fires once per job
+    }
     Map<Integer, CompletableFuture<DataLink>> next = new HashMap<>();
     Map<String, Integer> planes = new HashMap<>();
     for (int n : neighbours(stage, chunkStage)) {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The optimizer step of one stage and its check (docs/design.md §6, docs/post-validation.md): the grad norms it
@@ -36,7 +37,9 @@ final class StageOptimizer {
   private final Map<Integer, Map<Integer, Double>> partial = new HashMap<>();
   private final Map<Integer, Map<Integer, Double>> full = new HashMap<>();
   private final Map<Integer, Map<Integer, Pending>> pending = new HashMap<>();
-  private final Set<Integer> skipped = new HashSet<>();
+  /** By iteration: read by the actor when it reports an iteration (after the batches that settled it). */
+  private final Set<Integer> skipped = ConcurrentHashMap.newKeySet();
+  private final Map<Integer, Integer> rollbacksOf = new ConcurrentHashMap<>();
   private final Set<Integer> clipped = new HashSet<>();
   private int rollbacks;
   private long rollbackBytes;
@@ -147,6 +150,7 @@ final class StageOptimizer {
     if (was == Pending.EAGER && v != Verdict.STEP) {
       r.rollbackStep();
       rollbacks++;
+      rollbacksOf.merge(it, 1, Integer::sum);
     }
     switch (v) {
       case SKIP -> {
@@ -183,6 +187,16 @@ final class StageOptimizer {
 
   private RollbackMode rollbackMode() {
     return options.rollback() == OptimizerOptions.Rollback.EXACT ? RollbackMode.EXACT : RollbackMode.IN_PLACE;
+  }
+
+  /** The chunk steps of iteration {@code it} this stage rolled back so far. */
+  int rollbacks(int it) {
+    return rollbacksOf.getOrDefault(it, 0);
+  }
+
+  /** Whether iteration {@code it}'s step was skipped for non-finite gradients. */
+  boolean skipped(int it) {
+    return skipped.contains(it);
   }
 
   OptimizerStats stats() {

@@ -9,6 +9,7 @@ import io.zbpp.protocol.msg.Dataflow;
 import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
 import io.zbpp.protocol.msg.LossRecord;
+import io.zbpp.protocol.msg.PassClock;
 import io.zbpp.protocol.msg.PassRecord;
 import io.zbpp.protocol.msg.ProgramInstruction;
 import io.zbpp.protocol.msg.ProgramOp;
@@ -31,7 +32,7 @@ import java.util.Optional;
  */
 final class StageRun {
   private final int stage;
-  private final StageProgram program;
+  private StageProgram program;
   private final Dataflow flow;
   private final Map<TensorKey, HostTensor> inbox = new HashMap<>();
   private final Map<TensorKey, HostTensor> outbox = new HashMap<>();
@@ -39,7 +40,10 @@ final class StageRun {
   private final Map<String, OptimizerState> states = new HashMap<>();
   private final java.util.Set<String> consumed = new java.util.HashSet<>();
   private final java.util.Set<Integer> rejectedBySelf = new java.util.HashSet<>();
-  private final int validation;
+  private int validation;
+  /** The program index after the last VALIDATE (−1 without one) and of the first STEP (size without one). */
+  private int validated;
+  private int firstStep;
   private int iteration = -1;
   private int attempt;
   private int pc;
@@ -57,16 +61,65 @@ final class StageRun {
     this.program = program;
     this.flow = new Dataflow(chunkStage);
     this.options = options;
-    int v = -1;
-    for (int k = 0; k < program.size() && v < 0; k++) {
-      ProgramOp op = program.get(k).op();
-      v = op == ProgramOp.VALIDATE || op == ProgramOp.RECV_FULL && options.check() == Check.POST_VALIDATION ? k : -1;
+    this.validation = validationStart(program, options);
+    settleBounds();
+  }
+
+  /** {@link #validated} and {@link #firstStep} of the program. */
+  private void settleBounds() {
+    validated = -1;
+    firstStep = program.size();
+    for (int k = 0; k < program.size(); k++) {
+      validated = program.get(k).op() == ProgramOp.VALIDATE ? k + 1 : validated;
+      firstStep = program.get(k).op() == ProgramOp.STEP ? Math.min(firstStep, k) : firstStep;
     }
-    this.validation = v;
+  }
+
+  /**
+   * Whether this iteration's VALIDATE ops all ran (the previous iteration's step is final) and this iteration's
+   * STEP did not run yet: parameters and optimizer state are the previous step's, settled.
+   */
+  boolean pastValidation() {
+    return validated >= 0 && running() && pc >= validated && pc <= firstStep;
+  }
+
+  /**
+   * A resumed job continues at iteration {@code it} from a checkpoint whose steps are final: the previous
+   * iteration's full state will never come and is not needed.
+   */
+  void resumeAt(int it) {
+    consumed.add(stateKey(it - 1, true));
+  }
+
+  /** Where the validation ops start (the first VALIDATE, or RECV_FULL under post-validation); −1: none. */
+  private static int validationStart(StageProgram program, OptimizerOptions options) {
+    for (int k = 0; k < program.size(); k++) {
+      ProgramOp op = program.get(k).op();
+      if (op == ProgramOp.VALIDATE || op == ProgramOp.RECV_FULL && options.check() == Check.POST_VALIDATION) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   StageProgram program() {
     return program;
+  }
+
+  /**
+   * Runs {@code next} from the next iteration on (re-planning). Everything that outlives an iteration stays:
+   * early tensors in the inbox, optimizer states, what post-validation consumed or rejected.
+   *
+   * @throws IllegalStateException while an iteration runs
+   */
+  void swap(StageProgram next) {
+    if (running && pc < program.size()) {
+      throw new IllegalStateException("iteration " + iteration + " is still running");
+    }
+    program = next;
+    validation = validationStart(next, options);
+    settleBounds();
+    running = false; // the old program's end is not the new one's: nothing runs until the next begin
   }
 
   /** Starts iteration {@code it} at the first op of the program. */
@@ -212,9 +265,14 @@ final class StageRun {
    * the inbox; {@link #apply} accounts for the results.
    */
   List<Step> takeRunnable() {
+    return takeRunnable(program.size());
+  }
+
+  /** As {@link #takeRunnable()}, stopping before program index {@code limit}. */
+  List<Step> takeRunnable(int limit) {
     List<Step> steps = new ArrayList<>();
     java.util.Set<TensorKey> produced = new java.util.HashSet<>();
-    for (int k = pc; k < program.size(); k++) {
+    for (int k = pc; k < Math.min(limit, program.size()); k++) {
       ProgramInstruction in = program.get(k);
       Step s = switch (in.op()) {
         case F, B, W, BW, LOSS, STEP -> hasInput(in) ? new Step(in, takeInput(in), null, outputKey(in), -1) : null;
@@ -310,8 +368,8 @@ final class StageRun {
   void complete(Computed done) {
     ProgramInstruction in = current();
     if (in.op().isCompute()) {
-      passes.add(new PassRecord(in.op(), in.microbatch(), in.chunk(), done.startNanos(), done.endNanos(),
-          done.cpuNanos()));
+      passes.add(new PassRecord(in.op(), in.microbatch(), in.chunk(), PassClock.of(done.startNanos()),
+          PassClock.of(done.endNanos()), done.cpuNanos()));
     }
     if (in.op() == ProgramOp.LOSS) {
       losses.add(new LossRecord(in.microbatch(), done.loss()));
@@ -333,10 +391,16 @@ final class StageRun {
     (flow.consumerStage(key) == stage ? inbox : outbox).put(key, out);
   }
 
-  /** The report of the iteration that just finished; the run then waits for the next {@link #begin}. */
-  IterationReport report(JobEpoch job) {
+  /**
+   * The report of the iteration that just finished, with what {@code optimizer} did to the step it settled
+   * (this iteration's, or under post-validation the previous one's); the run then waits for the next
+   * {@link #begin}.
+   */
+  IterationReport report(JobEpoch job, StageOptimizer optimizer) {
     running = false;
-    return new IterationReport(job, stage, iteration, passes, losses, peakBytes);
+    int settled = options.check() == Check.POST_VALIDATION ? iteration - 1 : iteration;
+    return new IterationReport(job, stage, iteration, passes, losses, peakBytes, settled,
+        optimizer.rollbacks(settled), optimizer.skipped(settled));
   }
 
   /** Optimizer states waiting for their RECV (tests: duplicates and used ones are not kept). */

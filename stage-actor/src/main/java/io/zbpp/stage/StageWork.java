@@ -1,6 +1,15 @@
 package io.zbpp.stage;
 
+import io.zbpp.checkpoint.CheckpointShards;
+import io.zbpp.protocol.checkpoint.ShardEntry;
+import io.zbpp.protocol.msg.ChunkState;
+import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.JobEpoch;
+import io.zbpp.protocol.msg.RestoreCheckpoint;
+import io.zbpp.protocol.msg.ShardWritten;
+import io.zbpp.protocol.msg.StageRestored;
+import io.zbpp.protocol.msg.TakeCheckpoint;
+import java.io.IOException;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.OptimizerState;
 import io.zbpp.protocol.msg.RestoreStage;
@@ -25,9 +34,13 @@ final class StageWork {
 
   private final ExecutorService executor;
   private final ActorRef<StageCommand> self;
+  private final String threadName;
+  /** Writes checkpoint shards in the background, so that the stage's executor goes on (made when first needed). */
+  private ExecutorService writer;
 
   StageWork(String threadName, ActorRef<StageCommand> self) {
     this.self = self;
+    this.threadName = threadName;
     this.executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, threadName);
       t.setDaemon(true);
@@ -103,9 +116,68 @@ final class StageWork {
     executor.execute(() -> {
       try {
         cs.restore(r.chunks());
-        self.tell(new StageActor.RestoreDone(r.job(), r.replyTo()));
+        self.tell(new StageActor.RestoreDone(r.job(), r.replyTo(), -1));
       } catch (RuntimeException | Error e) {
         self.tell(new StageActor.OpFailed(r.job(), -1, "restore threw " + e));
+      }
+    });
+  }
+
+  /**
+   * Copies the chunks' state now (between two ops: the executor runs tasks in order), then writes it as this
+   * stage's shard of checkpoint {@code t.iteration()} on the writer thread and tells {@code coordinator}.
+   */
+  void checkpoint(TakeCheckpoint t, int stage, ChunkSet cs, ActorRef<CoordinatorCommand> coordinator) {
+    ExecutorService w = writer();
+    executor.execute(() -> {
+      long start = System.nanoTime();
+      List<ChunkState> state;
+      try {
+        state = cs.snapshot();
+      } catch (RuntimeException e) {
+        coordinator.tell(shardFailed(t, stage, start, "copying the state failed: " + e));
+        return;
+      }
+      double pause = (System.nanoTime() - start) / 1e9;
+      w.execute(() -> {
+        try {
+          ShardEntry e = CheckpointShards.write(t.dir(), stage, t.iteration(), state, t.inject());
+          coordinator.tell(new ShardWritten(t.job(), stage, t.iteration(), e.getFile(), e.getSha256(), e.getBytes(),
+              e.getChunksList(), (System.nanoTime() - start) / 1e9, pause, ""));
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("stage {}: checkpoint {} not written: {}", stage, t.iteration(), e.toString());
+          coordinator.tell(shardFailed(t, stage, start, e.getMessage() == null ? e.toString() : e.getMessage()));
+        }
+      });
+    });
+  }
+
+  private static ShardWritten shardFailed(TakeCheckpoint t, int stage, long start, String why) {
+    return new ShardWritten(t.job(), stage, t.iteration(), "", "", 0, List.of(), (System.nanoTime() - start) / 1e9,
+        0, why);
+  }
+
+  private synchronized ExecutorService writer() {
+    if (writer == null) {
+      writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, threadName + "-checkpoint");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return writer;
+  }
+
+  /** Restores the chunks from this stage's shard of a checkpoint (size and SHA-256 checked) for a resumed job. */
+  void restore(RestoreCheckpoint r, int stage, ChunkSet cs, ActorRef<StageRestored> replyTo) {
+    executor.execute(() -> {
+      try {
+        ShardEntry entry = ShardEntry.newBuilder().setStage(stage).setFile(r.file()).setSha256(r.sha256())
+            .setBytes(r.bytes()).build();
+        cs.restore(CheckpointShards.read(r.dir(), r.iteration(), entry, stage, cs.chunks()));
+        self.tell(new StageActor.RestoreDone(r.job(), replyTo, r.iteration()));
+      } catch (IOException | RuntimeException e) {
+        self.tell(new StageActor.OpFailed(r.job(), -1, "resuming from checkpoint " + e.getMessage()));
       }
     });
   }
@@ -124,5 +196,10 @@ final class StageWork {
       executor.execute(chunks::close);
     }
     executor.shutdown();
+    synchronized (this) {
+      if (writer != null) {
+        writer.shutdown(); // shards being written are finished
+      }
+    }
   }
 }

@@ -23,6 +23,19 @@ class ModelChunksTest {
   }
 
   @Test
+  void chunksOpenTheDeviceTheirStageWasPlacedOn() throws Exception {
+    List<String> opened = new java.util.ArrayList<>();
+    ModelChunks onThree = new ModelChunks(0, 3, (backend, index) -> {
+      opened.add(backend + " " + index);
+      return new io.zbpp.gpu.cpu.CpuDevice();
+    });
+
+    try (var r = onThree.runner(RunnerSpec.of("tiny", Backend.CUDA, 1, 2, 1, 2), 1)) {
+      assertThat(opened).containsExactly("cuda 3");
+    }
+  }
+
+  @Test
   void emulatedChunksSleepTheirStagesTimeOverVLessTheOvershootAndHoldThePresetsMemory() {
     RunnerSpec base = RunnerSpec.of("tiny", Backend.EMULATED, 1, 4, 2, 4);
     ModelSpec model = ModelChunks.specOf(base).withEmulatedTimes(List.of(4.0, 8.0), List.of(6.0, 6.0),

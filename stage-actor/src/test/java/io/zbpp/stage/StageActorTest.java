@@ -27,6 +27,8 @@ import io.zbpp.protocol.msg.TensorFrame;
 import io.zbpp.protocol.msg.TensorFrames;
 import io.zbpp.protocol.msg.TensorKey;
 import io.zbpp.protocol.msg.TensorKind;
+import io.zbpp.protocol.msg.ProgramSwapped;
+import io.zbpp.protocol.msg.SwapProgram;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -112,6 +114,46 @@ class StageActorTest {
     IterationReport report = coord.expectMessageClass(IterationReport.class);
     assertThat(report.job()).isEqualTo(current);
     assertThat(report.passes()).extracting(PassRecord::op).containsExactly(ProgramOp.F, ProgramOp.B, ProgramOp.W);
+  }
+
+  @Test
+  void swapsItsProgramBetweenIterationsKeepingItsParameters() {
+    JobEpoch job = new JobEpoch("swap", 1);
+    TestProbe<CoordinatorCommand> coord = KIT.createTestProbe();
+    ActorRef<StageCommand> stage = spawnStage(0, 1, 2);
+    stage.tell(new LoadProgram(job, StageProgram.parse("0: 0F0 0LOSS0 0F1 0LOSS1 0B0 0B1 0W0 0W1 0STEP"), 2,
+        List.of(0), 64, List.of(stage), coord.ref(), OptimizerOptions.none(), ModelSpec.none()));
+    coord.expectMessage(new ProgramLoaded(job, 0));
+    stage.tell(new RunIteration(job, 0));
+    coord.expectMessageClass(IterationReport.class);
+
+    stage.tell(new SwapProgram(job, StageProgram.parse("1: 1F0 1LOSS0 1BW0 1F1 1LOSS1 1BW1 1STEP")));
+    assertThat(coord.expectMessageClass(CommandRejected.class).reason()).isEqualTo("SwapProgram: program of stage 1 "
+        + "on chunks [1]; loaded stage 0 on chunks [0]");
+    stage.tell(new SwapProgram(job, StageProgram.parse("0: 0F0 0LOSS0 0B0 0F1 0LOSS1 0B1 0W0 0W1 0STEP")));
+    coord.expectMessage(new ProgramSwapped(job, 0));
+    stage.tell(new RunIteration(job, 1));
+    IterationReport second = coord.expectMessageClass(IterationReport.class);
+    stage.tell(new FetchParameters(job));
+    ShardDigest digest = coord.expectMessageClass(ShardDigest.class);
+
+    assertThat(second.passes()).extracting(PassRecord::op).containsExactly(ProgramOp.F, ProgramOp.B, ProgramOp.F,
+        ProgramOp.B, ProgramOp.W, ProgramOp.W);
+    ArithmeticChunkRunner twin = new ArithmeticChunkRunner(0, 1, 2, SEED);
+    for (int it = 0; it < 2; it++) { // the same arithmetic in either order: one step per iteration
+      for (int mb = 0; mb < 2; mb++) {
+        twin.forward(it, mb, null);
+        twin.loss(mb);
+      }
+      for (int mb = 0; mb < 2; mb++) {
+        twin.backwardInput(mb, null);
+      }
+      for (int mb = 0; mb < 2; mb++) {
+        twin.backwardWeight(mb);
+      }
+      twin.step(it);
+    }
+    assertThat(digest.chunkTensorSha256()).containsExactly(Map.entry(0, ParameterSha256.tensors(twin.parameters())));
   }
 
   @Test

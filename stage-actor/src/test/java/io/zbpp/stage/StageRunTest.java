@@ -3,7 +3,9 @@ package io.zbpp.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zbpp.gpu.pipeline.HostTensor;
+import io.zbpp.protocol.msg.IterationReport;
 import io.zbpp.protocol.msg.JobEpoch;
+import io.zbpp.protocol.msg.OptimizerOptions;
 import io.zbpp.protocol.msg.ProgramInstruction;
 import io.zbpp.protocol.msg.StageProgram;
 import io.zbpp.protocol.msg.TensorKey;
@@ -47,7 +49,10 @@ class StageRunTest {
     assertThat(batch.get(4).target()).isZero();
     run.apply(batch, results(batch, 2));
     assertThat(run.finished()).isTrue();
-    assertThat(run.report(new JobEpoch("j", 1)).losses()).hasSize(1);
+    IterationReport report = run.report(new JobEpoch("j", 1), new StageOptimizer(1, 2, OptimizerOptions.none(), null));
+    assertThat(report.losses()).hasSize(1);
+    assertThat(report.settledIteration()).as("no check: the iteration settles its own step").isZero();
+    assertThat(report.settledRollbacks()).isZero();
     assertThat(run.buffered()).isZero();
   }
 

@@ -94,6 +94,11 @@ public final class CudaDevice implements Device {
     }
   }
 
+  /** The CUDA ordinal of this device's GPU. */
+  public int ordinal() {
+    return ordinal;
+  }
+
   /** Switches cuBLAS to TF32 tensor-core math (for timing only: results no longer match FP32 tolerances). */
   public void useTf32(boolean on) {
     bind();

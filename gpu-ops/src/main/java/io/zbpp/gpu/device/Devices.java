@@ -27,16 +27,28 @@ public final class Devices {
     return resolve(requested) == requested ? "" : CudaProbe.status().reason();
   }
 
-  /**
-   * A new device: cpu, or cuda (its own context use and stream) when a GPU is present, otherwise the cpu
-   * backend after one warning naming why. The emulated backend has no device (it does no arithmetic).
-   */
+  /** A new device on the backend's first device (index 0): see {@link #open(Backend, int)}. */
   public static Device open(Backend backend) {
+    return open(backend, 0);
+  }
+
+  /**
+   * A new device: cpu, or cuda device {@code index} (the CUDA ordinal; its own context use and stream, made
+   * current on whichever thread drives it) when a GPU is present, otherwise the cpu backend after one warning
+   * naming why. The cpu backend has one device for every index. The emulated backend has no device (it does no
+   * arithmetic).
+   *
+   * @throws IllegalArgumentException when {@code index} is negative
+   */
+  public static Device open(Backend backend, int index) {
+    if (index < 0) {
+      throw new IllegalArgumentException("device [" + index + "]: must be at least 0");
+    }
     return switch (backend) {
       case CPU -> new CpuDevice();
       case CUDA -> {
         if (resolve(backend) == Backend.CUDA) {
-          yield CudaDevice.create(0);
+          yield CudaDevice.create(index);
         }
         if (WARNED.compareAndSet(false, true)) {
           LOG.warn("cuda backend requested but unavailable ({}); falling back to the cpu backend",

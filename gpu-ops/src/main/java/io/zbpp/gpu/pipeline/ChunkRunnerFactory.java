@@ -14,18 +14,29 @@ import java.util.List;
 public final class ChunkRunnerFactory {
   private ChunkRunnerFactory() {}
 
-  /** The runner of chunk {@code chunk} (0…V−1). */
+  /** The runner of chunk {@code chunk} (0…V−1) on the backend's device 0. */
   public static ChunkRunner create(RunnerSpec spec, int chunk) {
+    return create(spec, chunk, 0, Devices::open);
+  }
+
+  /**
+   * The runner of chunk {@code chunk} (0…V−1) on device {@code device} of the backend (a worker's device
+   * index: the CUDA ordinal on the cuda backend), opened with {@code devices} (normally {@link Devices#open}).
+   */
+  public static ChunkRunner create(RunnerSpec spec, int chunk, int device, DeviceOpener devices) {
     if (chunk < 0 || chunk >= spec.chunks()) {
       throw new IllegalArgumentException("chunk [" + chunk + "]: must be in 0…" + (spec.chunks() - 1));
     }
     return switch (spec.backend()) {
       case EMULATED -> new EmulatedChunkRunner(spec, chunk);
-      case CPU, CUDA -> {
-        Device d = Devices.open(spec.backend());
-        yield new ModelChunkRunner(spec, chunk, d);
-      }
+      case CPU, CUDA -> new ModelChunkRunner(spec, chunk, devices.open(spec.backend(), device));
     };
+  }
+
+  /** Opens device {@code index} of a backend; {@link Devices#open(Backend, int)} is the one that runs. */
+  @FunctionalInterface
+  public interface DeviceOpener {
+    Device open(io.zbpp.gpu.device.Backend backend, int index);
   }
 
   /** The runners of all V chunks, in model order. */

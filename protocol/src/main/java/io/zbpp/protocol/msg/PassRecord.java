@@ -2,7 +2,8 @@ package io.zbpp.protocol.msg;
 
 /**
  * When a compute pass ran on its stage: {@link System#nanoTime()} at its start and end, read on the stage's
- * executor. Only differences within one stage are meaningful across processes.
+ * executor and put on the wall clock with {@link PassClock#of}, so that passes of stages in different JVMs on one
+ * host compare (to a few microseconds) as well as passes of one stage do.
  *
  * @param cpuNanos CPU time the executor thread got during the pass (the thread's CPU clock), or
  *     {@link #NO_CPU_TIME} when it was not measured; wall time minus CPU time is time the pass waited for a core

@@ -1,7 +1,7 @@
 package io.zbpp.protocol.msg;
 
 /**
- * What a stage actor accepts. The wire messages are {@link LoadProgram}, {@link DataPeers},
+ * What a stage actor accepts. The wire messages are {@link LoadProgram}, {@link DataPeers}, {@link SwapProgram},
  * {@link RunIteration}, {@link TensorFrame}, {@link FetchParameters} and {@link StopStage}; a stage actor may add local-only
  * messages (to itself) that implement this interface without {@link WireMessage}.
  */

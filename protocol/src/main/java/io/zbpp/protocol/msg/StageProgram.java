@@ -44,12 +44,17 @@ public record StageProgram(int stage, List<ProgramInstruction> instructions) {
    * out of range): what a stage logs and reports when an op throws, so that the failure reads in context.
    */
   public String listing(int failedAt) {
+    return listing(failedAt, "failed");
+  }
+
+  /** As {@link #listing(int)}, the op at {@code at} marked {@code <-- mark}. */
+  public String listing(int at, String mark) {
     StringBuilder sb = new StringBuilder("stage ").append(stage).append(" program (").append(size())
         .append(" ops):");
     for (int k = 0; k < size(); k++) {
       sb.append(String.format(java.util.Locale.ROOT, "%n%5d  %s", k, get(k)));
-      if (k == failedAt) {
-        sb.append("  <-- failed");
+      if (k == at) {
+        sb.append("  <-- ").append(mark);
       }
     }
     return sb.toString();

@@ -9,7 +9,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * send it {@link JobStarted} once the plan and the stages are chosen, then a {@link JobProgress} after every
  * iteration.
  */
-public record SubmitJob(JobSpec spec, ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobEvent>> progress)
+public record SubmitJob(ResolvedJob spec, ActorRef<JobOutcome> replyTo, Optional<ActorRef<JobEvent>> progress)
     implements CoordinatorCommand, WireMessage {
   public SubmitJob {
     Objects.requireNonNull(spec, "spec");
@@ -18,7 +18,7 @@ public record SubmitJob(JobSpec spec, ActorRef<JobOutcome> replyTo, Optional<Act
   }
 
   /** A submission without progress reports. */
-  public SubmitJob(JobSpec spec, ActorRef<JobOutcome> replyTo) {
+  public SubmitJob(ResolvedJob spec, ActorRef<JobOutcome> replyTo) {
     this(spec, replyTo, Optional.empty());
   }
 }

@@ -5,6 +5,8 @@ import static io.zbpp.protocol.serialization.WireValues.job;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.zbpp.protocol.Wire;
+import io.zbpp.protocol.msg.CheckpointProgress;
+import io.zbpp.protocol.msg.CheckpointStats;
 import io.zbpp.protocol.msg.CommandRejected;
 import io.zbpp.protocol.msg.DataEndpoint;
 import io.zbpp.protocol.msg.DataPeers;
@@ -16,12 +18,20 @@ import io.zbpp.protocol.msg.JobProgress;
 import io.zbpp.protocol.msg.LoadProgram;
 import io.zbpp.protocol.msg.JobRejected;
 import io.zbpp.protocol.msg.JobStarted;
+import io.zbpp.protocol.msg.ProbeStage;
+import io.zbpp.protocol.msg.RestoreCheckpoint;
 import io.zbpp.protocol.msg.RestoreStage;
+import io.zbpp.protocol.msg.ShardWritten;
+import io.zbpp.protocol.msg.StageBlocked;
+import io.zbpp.protocol.msg.TakeCheckpoint;
 import io.zbpp.protocol.msg.ShardDigest;
 import io.zbpp.protocol.msg.SnapshotStage;
 import io.zbpp.protocol.msg.StageRestored;
 import io.zbpp.protocol.msg.StageSnapshot;
 import io.zbpp.protocol.msg.ProgramLoaded;
+import io.zbpp.protocol.msg.ProgramSwapped;
+import io.zbpp.protocol.msg.Replan;
+import io.zbpp.protocol.msg.SwapProgram;
 import io.zbpp.protocol.msg.OptimizerState;
 import io.zbpp.protocol.msg.RunIteration;
 import io.zbpp.protocol.msg.StageFailed;
@@ -48,6 +58,8 @@ public final class WireCodec {
       Map.entry("DataPeers", b -> peers(Wire.DataPeers.parseFrom(b))),
       Map.entry("StopStage", b -> new StopStage(job(Wire.StopStage.parseFrom(b).getJob()))),
       Map.entry("ProgramLoaded", b -> loaded(Wire.ProgramLoaded.parseFrom(b))),
+      Map.entry("SwapProgram", b -> swap(Wire.SwapProgram.parseFrom(b))),
+      Map.entry("ProgramSwapped", b -> swapped(Wire.ProgramSwapped.parseFrom(b))),
       Map.entry("IterationReport", b -> report(Wire.IterationReport.parseFrom(b))),
       Map.entry("ShardDigest", b -> digest(Wire.ShardDigest.parseFrom(b))),
       Map.entry("SnapshotStage", b -> snapshot(Wire.SnapshotStage.parseFrom(b))),
@@ -62,7 +74,13 @@ public final class WireCodec {
       Map.entry("JobFinished", b -> finished(Wire.JobFinished.parseFrom(b))),
       Map.entry("JobFailed", b -> jobFailed(Wire.JobFailed.parseFrom(b))),
       Map.entry("JobProgress", b -> progress(Wire.JobProgress.parseFrom(b))),
-      Map.entry("OptimizerState", b -> state(Wire.OptimizerState.parseFrom(b))));
+      Map.entry("CheckpointProgress", b -> checkpointProgress(Wire.CheckpointProgress.parseFrom(b))),
+      Map.entry("OptimizerState", b -> state(Wire.OptimizerState.parseFrom(b))),
+      Map.entry("ProbeStage", b -> new ProbeStage(job(Wire.ProbeStage.parseFrom(b).getJob()))),
+      Map.entry("StageBlocked", b -> blocked(Wire.StageBlocked.parseFrom(b))),
+      Map.entry("TakeCheckpoint", b -> take(Wire.TakeCheckpoint.parseFrom(b))),
+      Map.entry("ShardWritten", b -> written(Wire.ShardWritten.parseFrom(b))),
+      Map.entry("RestoreCheckpoint", b -> restoreCheckpoint(Wire.RestoreCheckpoint.parseFrom(b))));
 
   @FunctionalInterface
   private interface Parser {
@@ -109,7 +127,10 @@ public final class WireCodec {
           .setMicrobatches(l.microbatches()).addAllChunkStage(l.chunkStage()).setFrameBytes(l.frameBytes())
           .addAllStages(l.stages().stream().map(refs::encode).toList())
           .setCoordinator(refs.encode(l.coordinator())).setOptimizer(WireValues.optimizer(l.optimizer()))
-          .setModel(WireModel.model(l.model())).build();
+          .setModel(WireModel.model(l.model())).addAllInject(l.inject().stream().map(Object::toString).toList())
+          .build();
+    } else if (m instanceof SwapProgram s) {
+      return Wire.SwapProgram.newBuilder().setJob(job(s.job())).setProgram(WireValues.program(s.program())).build();
     } else if (m instanceof RunIteration r) {
       return Wire.RunIteration.newBuilder().setJob(job(r.job())).setIteration(r.iteration()).build();
     } else if (m instanceof FetchParameters f) {
@@ -119,6 +140,8 @@ public final class WireCodec {
           .build();
     } else if (m instanceof StopStage s) {
       return Wire.StopStage.newBuilder().setJob(job(s.job())).build();
+    } else if (m instanceof ProbeStage p) {
+      return Wire.ProbeStage.newBuilder().setJob(job(p.job())).build();
     } else if (m instanceof SnapshotStage s) {
       return Wire.SnapshotStage.newBuilder().setJob(job(s.job())).setReplyTo(refs.encode(s.replyTo())).build();
     } else if (m instanceof RestoreStage r) {
@@ -136,10 +159,14 @@ public final class WireCodec {
       Wire.ProgramLoaded.Builder b = Wire.ProgramLoaded.newBuilder().setJob(job(l.job())).setStage(l.stage());
       l.data().ifPresent(d -> b.setData(endpoint(d)));
       return b.build();
+    } else if (m instanceof ProgramSwapped s) {
+      return Wire.ProgramSwapped.newBuilder().setJob(job(s.job())).setStage(s.stage()).build();
     } else if (m instanceof IterationReport r) {
       return Wire.IterationReport.newBuilder().setJob(job(r.job())).setStage(r.stage())
           .setIteration(r.iteration()).addAllPasses(map(r.passes(), WireValues::pass))
-          .addAllLosses(map(r.losses(), WireValues::loss)).setPeakBytes(r.peakBytes()).build();
+          .addAllLosses(map(r.losses(), WireValues::loss)).setPeakBytes(r.peakBytes())
+          .setSettledIteration(r.settledIteration()).setSettledRollbacks(r.settledRollbacks())
+          .setSettledSkipped(r.settledSkipped()).build();
     } else if (m instanceof ShardDigest d) {
       return Wire.ShardDigest.newBuilder().setJob(job(d.job())).setStage(d.stage())
           .putAllChunkTensorSha256(WireModel.digests(d.chunkTensorSha256()))
@@ -147,11 +174,24 @@ public final class WireCodec {
     } else if (m instanceof StageSnapshot s) {
       return Wire.StageSnapshot.newBuilder().setJob(job(s.job())).setStage(s.stage())
           .addAllChunks(map(s.chunks(), WireModel::chunk)).build();
+    } else if (m instanceof TakeCheckpoint t) {
+      return Wire.TakeCheckpoint.newBuilder().setJob(job(t.job())).setIteration(t.iteration()).setDir(t.dir())
+          .setInject(t.inject()).build();
+    } else if (m instanceof ShardWritten w) {
+      return Wire.ShardWritten.newBuilder().setJob(job(w.job())).setStage(w.stage()).setIteration(w.iteration())
+          .setFile(w.file()).setSha256(w.sha256()).setBytes(w.bytes()).addAllChunks(w.chunks())
+          .setSeconds(w.seconds()).setPauseSeconds(w.pauseSeconds()).setError(w.error()).build();
+    } else if (m instanceof RestoreCheckpoint r) {
+      return Wire.RestoreCheckpoint.newBuilder().setJob(job(r.job())).setDir(r.dir()).setIteration(r.iteration())
+          .setFile(r.file()).setSha256(r.sha256()).setBytes(r.bytes()).build();
     } else if (m instanceof StageRestored r) {
       return Wire.StageRestored.newBuilder().setJob(job(r.job())).setStage(r.stage()).build();
     } else if (m instanceof StageFailed f) {
       return Wire.StageFailed.newBuilder().setJob(job(f.job())).setStage(f.stage()).setMessage(f.message())
           .setProgram(f.program()).build();
+    } else if (m instanceof StageBlocked b) {
+      return Wire.StageBlocked.newBuilder().setJob(job(b.job())).setStage(b.stage()).setIteration(b.iteration())
+          .setProgram(b.program()).setComputing(b.computing()).build();
     } else if (m instanceof CommandRejected r) {
       return Wire.CommandRejected.newBuilder().setJob(job(r.job())).setStage(r.stage()).setReason(r.reason())
           .build();
@@ -166,10 +206,15 @@ public final class WireCodec {
     } else if (m instanceof JobProgress p) {
       return Wire.JobProgress.newBuilder().setJob(job(p.job())).setIterations(p.iterations())
           .setResult(WireValues.iteration(p.result())).build();
+    } else if (m instanceof CheckpointProgress c) {
+      return Wire.CheckpointProgress.newBuilder().setJob(job(c.job())).setIteration(c.iteration()).setName(c.name())
+          .setLocation(c.location()).setBytes(c.bytes()).build();
     } else if (m instanceof JobFinished f) {
       return Wire.JobFinished.newBuilder().setJob(job(f.job())).setPredictedBubbleRate(f.predictedBubbleRate())
           .addAllIterations(map(f.iterations(), WireValues::iteration)).setParamsSha256(f.paramsSha256())
-          .setPlanText(f.planText()).setOptimizer(WireValues.stats(f.optimizer())).build();
+          .setPlanText(f.planText()).setOptimizer(WireValues.stats(f.optimizer()))
+          .addAllReplans(map(f.replans(), WireCodec::replan)).setRecovery(WireValues.recovery(f.recovery()))
+          .setCheckpoints(checkpoints(f.checkpoints())).build();
     } else if (m instanceof JobFailed f) {
       return Wire.JobFailed.newBuilder().setJob(job(f.job())).setMessage(f.message()).build();
     }
@@ -197,7 +242,7 @@ public final class WireCodec {
     return new LoadProgram(job(l.getJob()), WireValues.program(l.getProgram()), l.getMicrobatches(),
         l.getChunkStageList(), l.getFrameBytes(), l.getStagesList().stream().map(refs::<io.zbpp.protocol.msg.StageCommand>decode)
             .toList(), refs.decode(l.getCoordinator()), WireValues.optimizer(l.hasOptimizer(), l.getOptimizer()),
-        WireModel.model(l.hasModel(), l.getModel()));
+        WireModel.model(l.hasModel(), l.getModel()), io.zbpp.faults.Injection.parseAll(l.getInjectList()));
   }
 
   private static OptimizerState state(Wire.OptimizerState s) {
@@ -228,7 +273,8 @@ public final class WireCodec {
 
   private static IterationReport report(Wire.IterationReport r) {
     return new IterationReport(job(r.getJob()), r.getStage(), r.getIteration(),
-        map(r.getPassesList(), WireValues::pass), map(r.getLossesList(), WireValues::loss), r.getPeakBytes());
+        map(r.getPassesList(), WireValues::pass), map(r.getLossesList(), WireValues::loss), r.getPeakBytes(),
+        r.getSettledIteration(), r.getSettledRollbacks(), r.getSettledSkipped());
   }
 
   private static ShardDigest digest(Wire.ShardDigest d) {
@@ -246,6 +292,20 @@ public final class WireCodec {
 
   private RestoreStage restore(Wire.RestoreStage r) {
     return new RestoreStage(job(r.getJob()), map(r.getChunksList(), WireModel::chunk), refs.decode(r.getReplyTo()));
+  }
+
+  private static TakeCheckpoint take(Wire.TakeCheckpoint t) {
+    return new TakeCheckpoint(job(t.getJob()), t.getIteration(), t.getDir(), t.getInject());
+  }
+
+  private static ShardWritten written(Wire.ShardWritten w) {
+    return new ShardWritten(job(w.getJob()), w.getStage(), w.getIteration(), w.getFile(), w.getSha256(),
+        w.getBytes(), w.getChunksList(), w.getSeconds(), w.getPauseSeconds(), w.getError());
+  }
+
+  private static RestoreCheckpoint restoreCheckpoint(Wire.RestoreCheckpoint r) {
+    return new RestoreCheckpoint(job(r.getJob()), r.getDir(), r.getIteration(), r.getFile(), r.getSha256(),
+        r.getBytes());
   }
 
   private static StageRestored restored(Wire.StageRestored r) {
@@ -278,10 +338,46 @@ public final class WireCodec {
     return new JobProgress(job(p.getJob()), p.getIterations(), WireValues.iteration(p.getResult()));
   }
 
+  private static CheckpointProgress checkpointProgress(Wire.CheckpointProgress c) {
+    return new CheckpointProgress(job(c.getJob()), c.getIteration(), c.getName(), c.getLocation(), c.getBytes());
+  }
+
   private static JobFinished finished(Wire.JobFinished f) {
     return new JobFinished(job(f.getJob()), f.getPredictedBubbleRate(),
         map(f.getIterationsList(), WireValues::iteration), f.getParamsSha256(), f.getPlanText(),
-        WireValues.stats(f.hasOptimizer(), f.getOptimizer()));
+        WireValues.stats(f.hasOptimizer(), f.getOptimizer()), map(f.getReplansList(), WireCodec::replan),
+        WireValues.recovery(f.getRecovery()), checkpoints(f.hasCheckpoints(), f.getCheckpoints()));
+  }
+
+  private static Wire.Replan replan(Replan r) {
+    return Wire.Replan.newBuilder().setIteration(r.iteration()).setOldPredictedMs(r.oldPredictedMs())
+        .setNewPredictedMs(r.newPredictedMs()).setReason(r.reason()).build();
+  }
+
+  private static Replan replan(Wire.Replan r) {
+    return new Replan(r.getIteration(), r.getOldPredictedMs(), r.getNewPredictedMs(), r.getReason());
+  }
+
+  private static SwapProgram swap(Wire.SwapProgram s) {
+    return new SwapProgram(job(s.getJob()), WireValues.program(s.getProgram()));
+  }
+
+  private static ProgramSwapped swapped(Wire.ProgramSwapped s) {
+    return new ProgramSwapped(job(s.getJob()), s.getStage());
+  }
+
+  private static StageBlocked blocked(Wire.StageBlocked b) {
+    return new StageBlocked(job(b.getJob()), b.getStage(), b.getIteration(), b.getProgram(), b.getComputing());
+  }
+
+  private static Wire.CheckpointStats checkpoints(CheckpointStats c) {
+    return Wire.CheckpointStats.newBuilder().setWritten(c.written()).setFailed(c.failed()).setBytes(c.bytes())
+        .setSeconds(c.seconds()).setResumedFrom(c.resumedFrom()).setPauseSeconds(c.pauseSeconds()).build();
+  }
+
+  private static CheckpointStats checkpoints(boolean present, Wire.CheckpointStats c) {
+    return present ? new CheckpointStats(c.getWritten(), c.getFailed(), c.getBytes(), c.getSeconds(),
+        c.getResumedFrom(), c.getPauseSeconds()) : CheckpointStats.none();
   }
 
   private static JobFailed jobFailed(Wire.JobFailed f) {

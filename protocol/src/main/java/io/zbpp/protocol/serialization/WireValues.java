@@ -3,8 +3,9 @@ package io.zbpp.protocol.serialization;
 import io.zbpp.protocol.JobKey;
 import io.zbpp.protocol.Wire;
 import io.zbpp.protocol.msg.JobEpoch;
-import io.zbpp.protocol.msg.JobSpec;
+import io.zbpp.protocol.msg.ResolvedJob;
 import io.zbpp.protocol.msg.OptimizerOptions;
+import io.zbpp.protocol.msg.RecoveryStats;
 import io.zbpp.protocol.msg.OptimizerStats;
 import io.zbpp.protocol.msg.LossRecord;
 import io.zbpp.protocol.msg.ModelShape;
@@ -97,17 +98,18 @@ final class WireValues {
   static Wire.IterationResult iteration(IterationResult r) {
     return Wire.IterationResult.newBuilder().setIteration(r.iteration()).setLoss(r.loss())
         .setWallNanos(r.wallNanos()).setRealizedBubbleRate(r.realizedBubbleRate())
-        .addAllStages(r.stages().stream().map(WireValues::trace).toList()).build();
+        .addAllStages(r.stages().stream().map(WireValues::trace).toList()).setRollbacks(r.rollbacks())
+        .setSkipped(r.skipped()).build();
   }
 
   static IterationResult iteration(Wire.IterationResult r) {
     return new IterationResult(r.getIteration(), r.getLoss(), r.getWallNanos(), r.getRealizedBubbleRate(),
-        r.getStagesList().stream().map(WireValues::trace).toList());
+        r.getStagesList().stream().map(WireValues::trace).toList(), r.getRollbacks(), r.getSkipped());
   }
 
-  static Wire.JobSpec spec(JobSpec s) {
+  static Wire.ResolvedJob spec(ResolvedJob s) {
     ModelShape m = s.model();
-    return Wire.JobSpec.newBuilder().setJobId(s.jobId()).setSchedule(s.schedule()).setPlanText(s.planText())
+    return Wire.ResolvedJob.newBuilder().setJobId(s.jobId()).setSchedule(s.schedule()).setPlanText(s.planText())
         .setStages(s.stages()).setMicrobatches(s.microbatches()).setChunksPerStage(s.chunksPerStage())
         .setIterations(s.iterations()).addAllCostF(s.costF()).addAllCostB(s.costB()).addAllCostW(s.costW())
         .setCostComm(s.costComm())
@@ -115,7 +117,7 @@ final class WireValues {
             .setSequenceLength(m.sequenceLength()).setMicrobatchSize(m.microbatchSize()))
         .setMemLimit(s.memLimit()).setMemLimitFactor(s.memLimitFactor()).setFrameBytes(s.frameBytes())
         .setOptimizer(optimizer(s.optimizer())).addAllMemF(s.memF()).addAllMemB(s.memB()).addAllMemW(s.memW())
-        .setModelSpec(WireModel.model(s.modelSpec())).build();
+        .setModelSpec(WireModel.model(s.modelSpec())).setSpec(s.spec()).build();
   }
 
   static Wire.OptimizerOptions optimizer(OptimizerOptions o) {
@@ -147,13 +149,24 @@ final class WireValues {
         s.getRollbackMode());
   }
 
-  static JobSpec spec(Wire.JobSpec s) {
+  static Wire.RecoveryStats recovery(RecoveryStats r) {
+    return Wire.RecoveryStats.newBuilder().setFaultsDetected(r.faultsDetected()).setRecoveries(r.recoveries())
+        .setIterationsReplayed(r.iterationsReplayed()).setRecoverySeconds(r.recoverySeconds())
+        .addAllEvents(r.events()).build();
+  }
+
+  static RecoveryStats recovery(Wire.RecoveryStats r) {
+    return new RecoveryStats(r.getFaultsDetected(), r.getRecoveries(), r.getIterationsReplayed(),
+        r.getRecoverySeconds(), r.getEventsList());
+  }
+
+  static ResolvedJob spec(Wire.ResolvedJob s) {
     Wire.ModelShape m = s.getModel();
-    return new JobSpec(s.getJobId(), s.getSchedule(), s.getPlanText(), s.getStages(), s.getMicrobatches(),
+    return new ResolvedJob(s.getJobId(), s.getSchedule(), s.getPlanText(), s.getStages(), s.getMicrobatches(),
         s.getChunksPerStage(), s.getIterations(), s.getCostFList(), s.getCostBList(), s.getCostWList(),
         s.getCostComm(), new ModelShape(m.getLayers(), m.getHidden(), m.getHeads(), m.getSequenceLength(),
             m.getMicrobatchSize()), s.getMemLimit(), s.getMemLimitFactor(), s.getFrameBytes(),
         optimizer(s.hasOptimizer(), s.getOptimizer()), s.getMemFList(), s.getMemBList(), s.getMemWList(),
-        WireModel.model(s.hasModelSpec(), s.getModelSpec()));
+        WireModel.model(s.hasModelSpec(), s.getModelSpec()), s.getSpec());
   }
 }

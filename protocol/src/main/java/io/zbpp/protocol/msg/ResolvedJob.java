@@ -1,10 +1,14 @@
 package io.zbpp.protocol.msg;
 
+import io.zbpp.protocol.jobs.JobSpec;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A training job as the coordinator receives it.
+ * A training job as the coordinator receives it and sends it to the stages: the user's job spec
+ * ({@link io.zbpp.protocol.jobs.JobSpec}, the one definition of a job that {@code zbpp train} and the job API
+ * share) as written, next to everything resolved from it. Only the resolved values are read at run time; the
+ * spec says where they came from.
  *
  * @param schedule a registered schedule name; ignored when {@code planText} is not empty
  * @param planText a plan file (docs/design.md format) to run as given, or empty
@@ -19,12 +23,16 @@ import java.util.Objects;
  * @param memW ΔM(W), as {@code memF}
  * @param modelSpec the model the stages build and train ({@link ModelSpec#none()} when the stage host supplies
  *     its own chunks); {@code model} stays the shape the cost model is estimated from
+ * @param spec the job spec these values were resolved from, verbatim; the default instance for jobs built
+ *     directly (tests, benchmarks)
  */
-public record JobSpec(String jobId, String schedule, String planText, int stages, int microbatches,
+public record ResolvedJob(String jobId, String schedule, String planText, int stages, int microbatches,
     int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
     double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
-    OptimizerOptions optimizer, List<Double> memF, List<Double> memB, List<Double> memW, ModelSpec modelSpec) {
-  public JobSpec {
+    OptimizerOptions optimizer, List<Double> memF, List<Double> memB, List<Double> memW, ModelSpec modelSpec,
+    JobSpec spec) {
+  public ResolvedJob {
+    Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(optimizer, "optimizer");
     Objects.requireNonNull(jobId, "jobId");
     Objects.requireNonNull(schedule, "schedule");
@@ -37,6 +45,16 @@ public record JobSpec(String jobId, String schedule, String planText, int stages
     memF = List.copyOf(memF);
     memB = List.copyOf(memB);
     memW = List.copyOf(memW);
+  }
+
+  /** A job built directly, from no job spec. */
+  public ResolvedJob(String jobId, String schedule, String planText, int stages, int microbatches,
+      int chunksPerStage, int iterations, List<Double> costF, List<Double> costB, List<Double> costW,
+      double costComm, ModelShape model, double memLimit, double memLimitFactor, int frameBytes,
+      OptimizerOptions optimizer, List<Double> memF, List<Double> memB, List<Double> memW, ModelSpec modelSpec) {
+    this(jobId, schedule, planText, stages, microbatches, chunksPerStage, iterations, costF, costB, costW, costComm,
+        model, memLimit, memLimitFactor, frameBytes, optimizer, memF, memB, memW, modelSpec,
+        JobSpec.getDefaultInstance());
   }
 
   /** Whether profiled pass times were given. */

@@ -1,0 +1,87 @@
+package io.zbpp.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zbpp.client.JobSpecs;
+import io.zbpp.client.ZbppClient;
+import io.zbpp.jobs.JobApiServer;
+import io.zbpp.jobs.JobStore;
+import io.zbpp.jobs.Tokens;
+import io.zbpp.protocol.jobs.CheckpointWritten;
+import io.zbpp.protocol.jobs.JobEvent;
+import io.zbpp.protocol.jobs.JobSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job submitted to the job API with checkpoints sends a CheckpointWritten event per checkpoint written, after
+ * the iteration it covers and before the job's end, and its records keep them (in-JVM runtime, loopback TCP).
+ */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class JobCheckpointEventsTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyCheckpointWrittenIsAnEventBetweenTheIterationsAndKeptInTheJobsRecords() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"), "alice:alice-token\n");
+    Path checkpoints = dir.resolve("ckpt");
+    JobSpec spec = JobSpecs.builder("zb-2p", 2, 4).iterations(4).model("tiny").seed(5).checkpointEvery(2)
+        .checkpointDir(checkpoints.toString()).build();
+    try (JobStore store = JobStore.open(dir.resolve("data"));
+        JobApiServer server = JobApiServer.start(0, Optional.empty(), store, new TrainJobRunner(2),
+            Tokens.load(tokens));
+        ZbppClient alice = ZbppClient.connect("127.0.0.1:" + server.port(),
+            ZbppClient.options().token("alice-token"))) {
+      String id = alice.submit(spec);
+      List<JobEvent> watched = new ArrayList<>();
+      try (ZbppClient.Events events = alice.watch(id)) {
+        events.forEachRemaining(watched::add);
+      }
+
+      List<String> kinds = watched.stream().map(JobCheckpointEventsTest::kind).toList();
+      assertThat(kinds.stream().filter(k -> k.startsWith("iteration"))).as("%s", kinds)
+          .containsExactly("iteration 0", "iteration 1", "iteration 2", "iteration 3");
+      assertThat(kinds.stream().filter(k -> k.startsWith("checkpoint"))).as("%s", kinds)
+          .containsExactly("checkpoint 2", "checkpoint 4");
+      // a checkpoint covering N iterations comes after iteration N-1 (it may come after later ones: it is written
+      // beside the training), and before the job's end
+      assertThat(kinds.indexOf("checkpoint 2")).as("%s", kinds).isGreaterThan(kinds.indexOf("iteration 1"));
+      assertThat(kinds.indexOf("checkpoint 4")).as("%s", kinds).isGreaterThan(kinds.indexOf("iteration 3"));
+      assertThat(kinds.get(kinds.size() - 1)).as("%s", kinds).isEqualTo("finished SUCCEEDED");
+
+      for (CheckpointWritten c : watched.stream().filter(JobEvent::hasCheckpointWritten)
+          .map(JobEvent::getCheckpointWritten).toList()) {
+        String name = String.format("ckpt-%06d", c.getIteration());
+        assertThat(c.getName()).isEqualTo(name);
+        assertThat(Path.of(c.getLocation())).isEqualTo(checkpoints.resolve(name));
+        assertThat(c.getBytes()).as(name).isPositive().isEqualTo(shardBytes(checkpoints.resolve(name)));
+      }
+      assertThat(store.events(id).stream().map(JobCheckpointEventsTest::kind).toList())
+          .as("the job's records, as a later watcher gets them").isEqualTo(kinds);
+    }
+  }
+
+  private static String kind(JobEvent e) {
+    return switch (e.getEventCase()) {
+      case ITERATION -> "iteration " + e.getIteration().getIteration();
+      case CHECKPOINT_WRITTEN -> "checkpoint " + e.getCheckpointWritten().getIteration();
+      case FINISHED -> "finished " + e.getFinished().getState() + e.getFinished().getReason();
+      default -> e.getEventCase().toString();
+    };
+  }
+
+  private static long shardBytes(Path checkpoint) throws IOException {
+    try (Stream<Path> files = Files.list(checkpoint)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("stage-")).mapToLong(f -> f.toFile().length())
+          .sum();
+    }
+  }
+}
