@@ -46,8 +46,11 @@ final class Recovery {
    * A fault was detected while {@code oldest} was the oldest unfinished iteration: counts it and retires the
    * injections of that iteration and the ones before, and those of the failed {@code stage} (-1: not known) up to
    * the last iteration started — with an optimizer check a stage runs into the next iteration before the oldest
-   * completes, so its fault may be in a later iteration than {@code oldest}. Any other later injection, which may
-   * not have struck yet, stays: the replay meets it.
+   * completes, so its fault may be in a later iteration than {@code oldest}. A fault of no known stage (a lost data
+   * link, the watchdog) also retires the kills (kill-stage, kill-worker) up to the last iteration started: their
+   * victim cannot report, so such a fault is what a kill looks like to the others, and a kill left pending would
+   * strike again in the replay — on the spare that replaced its victim. Any other later injection, which may not
+   * have struck yet, stays: the replay meets it.
    */
   void detected(String what, int stage, int oldest, int lastStarted, long nowNanos) {
     faults++;
@@ -58,8 +61,12 @@ final class Recovery {
     progressed = false;
     faultAt = lastStarted;
     detectedAt = nowNanos;
-    pending = pending.stream().filter(i -> i.iteration() > oldest && !(i.stage() == stage
-        && i.iteration() <= lastStarted)).toList();
+    pending = pending.stream().filter(i -> i.iteration() > oldest && !(i.iteration() <= lastStarted
+        && (i.stage() == stage || stage < 0 && kills(i)))).toList();
+  }
+
+  private static boolean kills(Injection i) {
+    return i.kind() == Injection.Kind.KILL_STAGE || i.kind() == Injection.Kind.KILL_WORKER;
   }
 
   /** Where a recovery restarts from: the last in-memory snapshot, or the start. */

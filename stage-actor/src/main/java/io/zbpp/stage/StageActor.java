@@ -41,6 +41,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -230,6 +231,7 @@ public final class StageActor {
         .onMessage(TakeCheckpoint.class, t -> fenced(j, t) ? Behaviors.same() : pendCheckpoint(j, t))
         .onMessage(StageLinks.LinkLost.class, l -> onLinkLost(j, l))
         .onMessage(ProbeStage.class, p -> fenced(j, p) ? Behaviors.same() : probe(j))
+        .onSignal(Terminated.class, t -> onCoordinatorGone(j, t))
         .onSignal(PostStop.class, s -> onPostStop(j));
   }
 
@@ -255,10 +257,26 @@ public final class StageActor {
     if (frames.isPresent()) {
       return reject(j, b.load(), frames.get());
     }
+    if (current != null && !current.load.coordinator().equals(j.load.coordinator())) {
+      ctx.unwatch(current.load.coordinator());
+    }
+    ctx.watch(j.load.coordinator());
     ctx.getLog().info("stage {} loaded {} ops on chunks {}", j.stage, j.load.program().size(), j.chunks.chunks());
     j.load.coordinator().tell(new ProgramLoaded(j.job, j.stage,
         links == null ? Optional.empty() : Optional.of(links.endpoint())));
     return j.loaded;
+  }
+
+  /**
+   * The job's coordinator is gone (its node died or left, docs/faults.md "Coordinator failover"): nobody will stop
+   * this stage, so it stops itself and frees its device for the coordinator that resumes the job.
+   */
+  private Behavior<StageCommand> onCoordinatorGone(StageJob j, Terminated t) {
+    if (!t.getRef().equals(j.load.coordinator())) {
+      return Behaviors.same();
+    }
+    ctx.getLog().warn("stage {}: the coordinator of job {} is gone; stopping", j.stage, j.job);
+    return stop(j);
   }
 
   // ---------------------------------------------------------------- data plane
