@@ -20,6 +20,7 @@ import io.zbpp.protocol.jobs.ListRequest;
 import io.zbpp.protocol.jobs.ListResponse;
 import io.zbpp.protocol.jobs.Planned;
 import io.zbpp.protocol.jobs.Queued;
+import io.zbpp.protocol.jobs.Recovered;
 import io.zbpp.protocol.jobs.ResultRequest;
 import io.zbpp.protocol.jobs.SubmitRequest;
 import io.zbpp.protocol.jobs.SubmitResponse;
@@ -89,7 +90,7 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     this.runner = runner;
     this.clock = clock;
     this.caller = caller;
-    resumeQueued();
+    resume();
     runner.onDevicesChanged(this::devicesChanged);
   }
 
@@ -108,29 +109,50 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
   }
 
   /**
-   * Queues again, in their order, the jobs a previous coordinator left queued (the store failed the running
-   * ones); their events go on from where they were. A spec that no longer passes the checks fails.
+   * Queues again the jobs a previous coordinator left (docs/faults.md "Coordinator failover"): first the running
+   * ones, each to resume from its latest complete checkpoint (or from the start without one: the same result, bit
+   * for bit, only later), with a {@code recovered} event; then the queued ones, in their order. Their events go on
+   * from where they were. A spec that no longer passes the checks fails.
    */
-  private synchronized void resumeQueued() {
-    for (Job j : store.list(JobState.QUEUED, 0, Integer.MAX_VALUE)) {
-      String invalid = null;
-      int devices = 0;
-      try {
-        devices = runner.devicesFor(j.getSpec());
-      } catch (JobRunner.SpecException e) {
-        invalid = e.getMessage();
+  private synchronized void resume() {
+    List<Job> interrupted = store.list(JobState.RUNNING, 0, Integer.MAX_VALUE);
+    List<Job> waiting = store.list(JobState.QUEUED, 0, Integer.MAX_VALUE);
+    for (Job j : interrupted) {
+      Resumption r = Resumption.of(j.getSpec(), line -> LOG.warn("job {}: {}", j.getId(), line));
+      Live job = requeue(j, r.spec());
+      if (job != null) {
+        store.transition(job.id, JobState.QUEUED, r.why(), clock.millis());
+        append(job, JobEvent.newBuilder().setRecovered(Recovered.newBuilder().setFromIteration(r.fromIteration())
+            .setFault("the coordinator stopped while the job was running")));
+        LOG.info("job {} was running when the coordinator stopped: {}", job.id, r.why());
       }
-      Live job = new Live(j.getId(), j.getSpec(), devices);
-      job.events.addAll(store.events(j.getId()));
-      if (invalid != null) {
-        end(job, JobState.FAILED, invalid);
-        continue;
+    }
+    for (Job j : waiting) {
+      if (requeue(j, j.getSpec()) != null) {
+        LOG.info("job {} queued again after a restart", j.getId());
       }
-      live.put(job.id, job);
-      queue.addLast(job.id);
-      LOG.info("job {} queued again after a restart", job.id);
     }
     startWhatFits();
+  }
+
+  /** Queues a recorded job to run {@code spec}; null when the spec no longer passes (the job failed). */
+  private Live requeue(Job j, JobSpec spec) {
+    String invalid = null;
+    int devices = 0;
+    try {
+      devices = runner.devicesFor(spec);
+    } catch (JobRunner.SpecException e) {
+      invalid = e.getMessage();
+    }
+    Live job = new Live(j.getId(), spec, devices);
+    job.events.addAll(store.events(j.getId()));
+    if (invalid != null) {
+      end(job, JobState.FAILED, invalid);
+      return null;
+    }
+    live.put(job.id, job);
+    queue.addLast(job.id);
+    return job;
   }
 
   /** Workers joined or left: start what fits now. */
@@ -346,7 +368,7 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
       public void succeeded(JobResult result) {
         synchronized (JobApi.this) {
           if (!job.ended) {
-            store.putResult(result.toBuilder().setId(job.id).setState(JobState.SUCCEEDED).build());
+            store.putResult(whole(job, result).toBuilder().setId(job.id).setState(JobState.SUCCEEDED).build());
             finish(job, JobState.SUCCEEDED, "");
           }
         }
@@ -361,6 +383,59 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
         }
       }
     };
+  }
+
+  /**
+   * The result of every iteration: a job resumed from a checkpoint ran only the iterations after it, so the losses
+   * and times of the ones before come from the records (the report in {@code reportJson} is the resumed run's).
+   */
+  private JobResult whole(Live job, JobResult result) {
+    int before = job.spec.getIterations() - result.getLossesCount();
+    if (before <= 0) {
+      return result;
+    }
+    List<Double> losses = firstOf(store.losses(job.id), before);
+    List<Double> millis = firstOf(store.iterationMillis(job.id), before);
+    losses.addAll(result.getLossesList());
+    millis.addAll(result.getIterationMillisList());
+    return result.toBuilder().clearLosses().addAllLosses(losses).clearIterationMillis().addAllIterationMillis(millis)
+        .build();
+  }
+
+  /** The first {@code n} of {@code recorded}, NaN for any the records miss. */
+  private static List<Double> firstOf(List<Double> recorded, int n) {
+    List<Double> out = new ArrayList<>(recorded.subList(0, Math.min(n, recorded.size())));
+    while (out.size() < n) {
+      out.add(Double.NaN);
+    }
+    return out;
+  }
+
+  /**
+   * This coordinator hands the job API over to another (the node leaves): every running job's stages are stopped
+   * but its record stays RUNNING, so that the next coordinator resumes it from its latest checkpoint; queued jobs
+   * stay queued; watchers are told to watch again. Nothing runs after this.
+   */
+  public synchronized void handOver() {
+    for (Live job : live.values()) {
+      if (job.run != null) {
+        job.run.cancel();
+      }
+      job.ended = true;
+      for (StreamObserver<JobEvent> w : job.watchers) {
+        try {
+          w.onError(Status.UNAVAILABLE.withDescription("the coordinator handed the job API over to another; "
+              + "watch the job again there").asRuntimeException());
+        } catch (RuntimeException gone) {
+          // the watcher went away; nothing to tell it
+        }
+      }
+    }
+    LOG.info("job API handed over: {} running, {} queued jobs go on on the next coordinator",
+        live.values().stream().filter(j -> j.run != null).count(), queue.size());
+    live.clear();
+    queue.clear();
+    reservedDevices = 0;
   }
 
   /** A running job's event, dropped once the job ended (cancelled). */

@@ -36,7 +36,8 @@ public final class JobApiServer implements AutoCloseable {
     return service(new JobApi(store, runner, Clock.systemUTC()), tokens);
   }
 
-  private static ServerServiceDefinition service(JobApi api, Tokens tokens) {
+  /** {@code api} (a {@link JobApi}, or what stands for it on a standby coordinator) with authentication. */
+  public static ServerServiceDefinition service(io.grpc.BindableService api, Tokens tokens) {
     return ServerInterceptors.intercept(api, new BearerAuth(tokens));
   }
 
@@ -61,8 +62,12 @@ public final class JobApiServer implements AutoCloseable {
     return start(host, port, tlsDir, new JobApi(store, runner, Clock.systemUTC()), tokens);
   }
 
-  /** Serves {@code api} (whose events others may listen to as well) on {@code port} of {@code host}. */
-  public static JobApiServer start(String host, int port, Optional<Path> tlsDir, JobApi api, Tokens tokens) {
+  /**
+   * Serves {@code api} (a {@link JobApi} whose events others may listen to as well, or an {@link ActiveJobService})
+   * on {@code port} of {@code host}.
+   */
+  public static JobApiServer start(String host, int port, Optional<Path> tlsDir, io.grpc.BindableService api,
+      Tokens tokens) {
     ServerCredentials credentials = tlsDir.map(JobApiServer::tls).orElse(InsecureServerCredentials.create());
     try {
       Server s = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder

@@ -22,16 +22,12 @@ import org.flywaydb.core.Flyway;
 /**
  * The job API's durable records in an embedded H2 database ({@code jobs.mv.db} in the coordinator's data
  * directory): every job with its spec, its state transitions, the events Watch streams, per-iteration metrics
- * and the result. The schema is versioned by Flyway ({@code db/jobs/V*.sql}). Opening a store marks the jobs
- * that were running when the previous coordinator stopped as failed, with the reason (resuming them from a
- * checkpoint comes with checkpoint support); queued jobs stay queued for the API to run. One connection, every method synchronized: the API's load
- * is a few writes per iteration.
+ * and the result. The schema is versioned by Flyway ({@code db/jobs/V*.sql}). Opening a store changes no job:
+ * the jobs a previous coordinator left running or queued are the API's to resume. One process at a time opens it
+ * (H2 locks the file; a coordinator killed with {@code kill -9} leaves no lock behind). One connection, every
+ * method synchronized: the API's load is a few writes per iteration.
  */
 public final class JobStore implements AutoCloseable {
-  /** The reason a restarted coordinator gives the jobs it found running. */
-  static final String RESTART_REASON = "the coordinator restarted while the job was running; resuming from a "
-      + "checkpoint is not supported yet: submit it again";
-
   private final Connection db;
   private final Path dataDir;
 
@@ -46,33 +42,18 @@ public final class JobStore implements AutoCloseable {
   }
 
   /**
-   * Opens (creating or migrating) the store in {@code dataDir} and fails the jobs a previous coordinator left
-   * running; the queued ones stay queued ({@link JobApi} runs them).
+   * Opens (creating or migrating) the store in {@code dataDir}. The jobs a previous coordinator left running or
+   * queued keep their state: {@link JobApi} resumes and runs them.
    */
   public static JobStore open(Path dataDir) {
     String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("jobs") + ";DB_CLOSE_ON_EXIT=FALSE";
     Flyway.configure().dataSource(url, "zbpp", "").locations("classpath:db/jobs").load().migrate();
     try {
       Connection c = DriverManager.getConnection(url, "zbpp", "");
-      JobStore store = new JobStore(c, dataDir);
-      store.failInterrupted(System.currentTimeMillis());
-      return store;
+      return new JobStore(c, dataDir);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the job database in " + dataDir + ": " + e.getMessage(), e);
     }
-  }
-
-  private void failInterrupted(long now) throws SQLException {
-    for (Job j : list(JobState.RUNNING, 0, Integer.MAX_VALUE)) {
-      fail(j, RESTART_REASON, now);
-    }
-  }
-
-  private void fail(Job j, String reason, long now) {
-    transition(j.getId(), JobState.FAILED, reason, now);
-    List<JobEvent> events = events(j.getId());
-    appendEvent(JobEvent.newBuilder().setJobId(j.getId()).setSequence(events.size()).setTimeMillis(now)
-        .setFinished(Finished.newBuilder().setState(JobState.FAILED).setReason(reason)).build());
   }
 
   /** The submission number the next job gets (1 for an empty store). */
@@ -174,8 +155,10 @@ public final class JobStore implements AutoCloseable {
             s.executeUpdate();
           }
         }
-        try (PreparedStatement s = db.prepareStatement("INSERT INTO job_iterations (job_id, iteration, loss, "
-            + "millis, predicted_bubble_rate, realized_bubble_rate, rollbacks) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        // MERGE: a job resumed after a coordinator failover runs the iterations after its checkpoint again
+        try (PreparedStatement s = db.prepareStatement("MERGE INTO job_iterations (job_id, iteration, loss, "
+            + "millis, predicted_bubble_rate, realized_bubble_rate, rollbacks) KEY (job_id, iteration) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?)")) {
           s.setString(1, e.getJobId());
           s.setInt(2, it.getIteration());
           s.setDouble(3, it.getLoss());
@@ -232,10 +215,19 @@ public final class JobStore implements AutoCloseable {
 
   /** The per-iteration losses recorded for a job, in iteration order. */
   public synchronized List<Double> losses(String id) {
+    return iterationColumn(id, "loss");
+  }
+
+  /** The per-iteration wall times (milliseconds) recorded for a job, in iteration order. */
+  public synchronized List<Double> iterationMillis(String id) {
+    return iterationColumn(id, "millis");
+  }
+
+  private List<Double> iterationColumn(String id, String column) {
     return sql(() -> {
       List<Double> out = new ArrayList<>();
       try (PreparedStatement s = db.prepareStatement(
-          "SELECT loss FROM job_iterations WHERE job_id = ? ORDER BY iteration")) {
+          "SELECT " + column + " FROM job_iterations WHERE job_id = ? ORDER BY iteration")) {
         s.setString(1, id);
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {

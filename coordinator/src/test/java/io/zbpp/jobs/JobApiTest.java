@@ -106,6 +106,8 @@ class JobApiTest {
     open(4);
   }
 
+  private JobApi api;
+
   private void open(int devices) throws Exception {
     open(new FakeRunner(devices));
   }
@@ -114,7 +116,8 @@ class JobApiTest {
     store = JobStore.open(dir.resolve("data"));
     runner = with;
     server = InProcessServerBuilder.forName(name).directExecutor()
-        .addService(JobApiServer.service(store, runner, Tokens.load(tokenFile))).build().start();
+        .addService(JobApiServer.service(api = new JobApi(store, runner, java.time.Clock.systemUTC()),
+            Tokens.load(tokenFile))).build().start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }
 
@@ -295,12 +298,16 @@ class JobApiTest {
   }
 
   @Test
-  void aRestartedCoordinatorListsTheSameJobsAndResultsFailsRunningOnesAndRunsQueuedOnes() throws Exception {
+  void aRestartedCoordinatorListsTheSameJobsAndResultsResumesRunningOnesFirstThenQueuedOnes() throws Exception {
     ZbppClient alice = as("alice-secret");
     JobSpec s = spec("done", 2, 3);
     String done = alice.submit(s);
     runner.runToEnd(done, s);
-    String running = alice.submit(spec("running", 2, 3));
+    JobSpec r = spec("running", 2, 3);
+    String running = alice.submit(r);
+    JobRunner.Events first = runner.of(running);
+    first.iteration(Iteration.newBuilder().setIteration(0).setIterations(3).setLoss(7.5).setMillis(40).build());
+    first.iteration(Iteration.newBuilder().setIteration(1).setIterations(3).setLoss(6.5).setMillis(41).build());
     JobSpec q = spec("queued", 4, 3);
     String queued = alice.submit(q);
     JobResult result = alice.result(done);
@@ -312,15 +319,36 @@ class JobApiTest {
     assertThat(after).extracting(Job::getId).containsExactlyElementsOf(before.stream().map(Job::getId).toList());
     assertThat(after.get(0)).isEqualTo(before.get(0));
     assertThat(again.result(done)).isEqualTo(result);
-    assertThat(again.get(running).getState()).isEqualTo(JobState.FAILED);
-    assertThat(again.get(running).getReason()).isEqualTo("the coordinator restarted while the job was running; "
-        + "resuming from a checkpoint is not supported yet: submit it again");
+    assertThat(again.get(running).getState()).as("resumed first").isEqualTo(JobState.RUNNING);
+    assertThat(again.get(queued).getState()).as("waits for the resumed job's devices").isEqualTo(JobState.QUEUED);
+    assertThat(runner.started).containsOnlyKeys(running);
+    assertThat(store.transitions(running)).containsExactly(JobState.QUEUED, JobState.RUNNING, JobState.QUEUED,
+        JobState.RUNNING);
+    // without a checkpoint yet it runs again from the start; a run resumed from a checkpoint computes only the
+    // iterations after it (here: from iteration 1), and the result has every iteration's loss all the same
+    JobRunner.Events resumed = runner.of(running);
+    resumed.iteration(Iteration.newBuilder().setIteration(1).setIterations(3).setLoss(6.5).setMillis(39).build());
+    resumed.iteration(Iteration.newBuilder().setIteration(2).setIterations(3).setLoss(5.5).setMillis(38).build());
+    resumed.succeeded(JobResult.newBuilder().addLosses(6.5).addLosses(5.5).addIterationMillis(39)
+        .addIterationMillis(38).setParamsSha256("0f".repeat(32)).build());
+    assertThat(again.result(running).getLossesList()).containsExactly(7.5, 6.5, 5.5);
+    assertThat(again.result(running).getIterationMillisList()).containsExactly(40.0, 39.0, 38.0);
+    List<JobEvent> events = new ArrayList<>();
+    try (ZbppClient.Events watched = again.watch(running)) {
+      watched.forEachRemaining(events::add);
+    }
+    assertThat(events).filteredOn(JobEvent::hasRecovered).singleElement().satisfies(e -> {
+      assertThat(e.getRecovered().getFromIteration()).isZero();
+      assertThat(e.getRecovered().getFault()).isEqualTo("the coordinator stopped while the job was running");
+    });
+    assertThat(events).filteredOn(JobEvent::hasIteration).extracting(e -> e.getIteration().getIteration())
+        .containsExactly(0, 1, 1, 2);
+
     assertThat(again.get(queued).getState()).as("the queued job starts on the freed devices").isEqualTo(
         JobState.RUNNING);
-    assertThat(runner.started).containsOnlyKeys(queued);
     runner.runToEnd(queued, q);
     assertThat(again.get(queued).getState()).isEqualTo(JobState.SUCCEEDED);
-    List<JobEvent> events = new ArrayList<>();
+    events.clear();
     try (ZbppClient.Events watched = again.watch(queued)) {
       watched.forEachRemaining(events::add);
     }
@@ -328,6 +356,20 @@ class JobApiTest {
     assertThat(events.get(0).hasQueued()).isTrue();
     assertThat(events.get(1).hasPlanned()).isTrue();
     assertThat(again.submit(spec("next", 1, 1))).isEqualTo("job-000004");
+  }
+
+  @Test
+  void aHandOverStopsTheRunsButKeepsTheirRecordsForTheNextCoordinator() throws Exception {
+    ZbppClient alice = as("alice-secret");
+    String running = alice.submit(spec("running", 2, 3));
+    String queued = alice.submit(spec("queued", 4, 3));
+    api.handOver();
+    assertThat(runner.cancelled).containsExactly(running);
+    assertThat(store.get(running).orElseThrow().getState()).isEqualTo(JobState.RUNNING);
+    assertThat(store.get(queued).orElseThrow().getState()).isEqualTo(JobState.QUEUED);
+    runner.of(running).iteration(Iteration.newBuilder().setIteration(0).setIterations(3).setLoss(1).build());
+    assertThat(store.events(running)).as("a late event of a handed-over run is dropped").noneMatch(
+        JobEvent::hasIteration);
   }
 
   @Test

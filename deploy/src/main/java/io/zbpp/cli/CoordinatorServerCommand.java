@@ -2,6 +2,7 @@ package io.zbpp.cli;
 
 import com.typesafe.config.ConfigFactory;
 import io.zbpp.dashboard.DashboardRoutes;
+import io.zbpp.jobs.ActiveJobService;
 import io.zbpp.jobs.JobApi;
 import io.zbpp.jobs.JobApiServer;
 import io.zbpp.jobs.JobStore;
@@ -116,48 +117,90 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
   }
 
   /**
-   * The job API on this coordinator node, its records in --data-dir, its queue length in the node's metrics
-   * and its jobs on the node's dashboard; stops with the node. Jobs run on the cluster's workers ({@link
-   * ClusterJobRunner}).
+   * The job API on this coordinator node (docs/jobs.md, docs/faults.md "Coordinator failover"): it listens on
+   * {@code apiPort} at once, but only the active coordinator — the one hosting the {@code job-api} Cluster Singleton,
+   * the oldest coordinator — opens the records in {@code dataDir}, runs jobs on the cluster's workers ({@link
+   * ClusterJobRunner}), counts its queue in the node's metrics and shows its jobs on the node's dashboard. A
+   * standby answers UNAVAILABLE naming the active one; when the active one leaves or dies it takes over: it opens the
+   * same records (a shared directory) and resumes their running jobs from their latest checkpoints. Stops with the
+   * node.
    */
   static Api serveApi(ClusterNode n, Path dataDir, int apiPort, Optional<Path> tlsDir, Tokens tokens,
       Duration timeout) {
-    JobStore store = JobStore.open(dataDir);
-    JobApiServer server;
+    ActiveJobService service = new ActiveJobService(() -> activeCoordinator(n.system()));
+    JobApiServer server = JobApiServer.start(n.system().address().getHost().orElse("127.0.0.1"), apiPort, tlsDir,
+        service, tokens);
     TrainJobRunner runner = ClusterJobRunner.create(n.system(), timeout);
-    JobApi jobApi = new JobApi(store, runner, Clock.systemUTC());
-    try {
-      server = JobApiServer.start(n.system().address().getHost().orElse("127.0.0.1"), apiPort, tlsDir, jobApi,
-          tokens);
-    } catch (RuntimeException e) {
-      store.close();
-      throw e;
-    }
-    NodeMetrics.get(n.system()).coordinator().jobQueue(jobApi::queued);
-    DashboardRoutes.attach(n.system(), store, jobApi, tokens);
-    Api api = new Api(server, store, runner);
+    NodeMetrics.get(n.system()).coordinator().jobQueue(() -> service.api().map(JobApi::queued).orElse(0));
+    Api api = new Api(n.system(), server, service, runner, dataDir, tokens);
+    Roles.jobApi(n.system(), api::activate, api::standBy);
     n.terminated().whenComplete((done, e) -> api.close());
     return api;
   }
 
-  /** A coordinator's job API: its server and its records; closing stops both (once). */
+  /** The oldest Up coordinator of the cluster, which hosts the job API, as this node sees it. */
+  private static String activeCoordinator(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    java.util.Optional<org.apache.pekko.cluster.Member> oldest = java.util.stream.StreamSupport.stream(
+            org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers().spliterator(), false)
+        .filter(m -> m.hasRole(Roles.COORDINATOR) && m.status() == org.apache.pekko.cluster.MemberStatus.up())
+        .reduce((a, b) -> a.isOlderThan(b) ? a : b);
+    return oldest.map(m -> m.address().toString()).orElse("none is up yet");
+  }
+
+  /**
+   * A coordinator's job API: its server, and while this coordinator is the active one its records and jobs;
+   * closing stops all (once).
+   */
   static final class Api implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Api.class);
+    private final org.apache.pekko.actor.typed.ActorSystem<?> system;
     private final JobApiServer server;
-    private final JobStore store;
+    private final ActiveJobService service;
     private final TrainJobRunner runner;
+    private final Path dataDir;
+    private final Tokens tokens;
+    private final java.util.concurrent.CompletableFuture<Void> active = new java.util.concurrent.CompletableFuture<>();
+    private JobStore store;
     private boolean closed;
 
-    Api(JobApiServer server, JobStore store, TrainJobRunner runner) {
+    Api(org.apache.pekko.actor.typed.ActorSystem<?> system, JobApiServer server, ActiveJobService service,
+        TrainJobRunner runner, Path dataDir, Tokens tokens) {
+      this.system = system;
       this.server = server;
-      this.store = store;
+      this.service = service;
       this.runner = runner;
+      this.dataDir = dataDir;
+      this.tokens = tokens;
     }
 
     int port() {
       return server.port();
     }
 
-    /** Completes once the workers that joined hold at least {@code devices} devices. */
+    /** This coordinator became the active one: opens the records and serves them (resuming their jobs). */
+    synchronized void activate() {
+      if (closed || store != null) {
+        return;
+      }
+      store = JobStore.open(dataDir);
+      JobApi jobApi = new JobApi(store, runner, Clock.systemUTC());
+      DashboardRoutes.attach(system, store, jobApi, tokens);
+      service.activate(jobApi);
+      LOG.info("this coordinator serves the job API now; records in {}", dataDir.toAbsolutePath());
+      active.complete(null);
+    }
+
+    /** This coordinator hands the job API over (it leaves): stops its runs, keeps their records, closes them. */
+    synchronized void standBy() {
+      service.standBy().ifPresent(JobApi::handOver);
+      DashboardRoutes.detach(system);
+      if (store != null) {
+        store.close();
+        store = null;
+      }
+    }
+
+    /** Completes once this coordinator serves the job API and the workers hold at least {@code devices} devices. */
     java.util.concurrent.CompletableFuture<Void> devices(int devices) {
       java.util.concurrent.CompletableFuture<Void> enough = new java.util.concurrent.CompletableFuture<>();
       Runnable check = () -> {
@@ -167,16 +210,19 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
       };
       runner.onDevicesChanged(check);
       check.run();
-      return enough;
+      return active.thenCompose(a -> enough);
     }
 
     @Override
-    public synchronized void close() {
-      if (!closed) {
+    public void close() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
         closed = true;
-        server.close();
-        store.close();
       }
+      server.close();
+      standBy();
     }
   }
 

@@ -77,6 +77,11 @@ public final class DashboardRoutes extends AbstractExtensionId<DashboardRoutes.P
         new Sessions(tokens, Clock.systemUTC())));
   }
 
+  /** The node no longer serves the job API (a coordinator handed it over): the dashboard answers 503 again. */
+  public static void detach(ActorSystem<?> system) {
+    INSTANCE.get(Adapter.toClassic(system)).attached.set(null);
+  }
+
   private record Attached(DashboardData data, JobApi api, Sessions sessions) {}
 
   /** The route provider Pekko Management asks for its routes. */

@@ -5,7 +5,11 @@ import io.zbpp.stage.StageHost;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
@@ -37,6 +41,29 @@ public final class Roles {
    */
   public static ActorRef<CoordinatorCommand> singleton(ActorSystem<?> system, Behavior<CoordinatorCommand> coordinator) {
     return ClusterSingleton.get(system).init(SingletonActor.of(coordinator, SINGLETON)
+        .withSettings(ClusterSingletonSettings.create(system).withRole(COORDINATOR)));
+  }
+
+  /** The job API's singleton name: it lives on the oldest coordinator, beside the coordinator singleton. */
+  public static final String JOB_API = "job-api";
+
+  /**
+   * The job API's activity on a coordinator node (docs/faults.md "Coordinator failover"): a Cluster Singleton on
+   * the oldest node with role {@code coordinator} that calls {@code activate} when it starts on this node (failing
+   * activations are retried with a back-off: the records may still be locked by a coordinator that is stopping)
+   * and {@code standBy} when it stops here (this node leaves, and the next coordinator takes over). Every
+   * coordinator node of a cluster must call it, or none.
+   */
+  public static void jobApi(ActorSystem<?> system, Runnable activate, Runnable standBy) {
+    Behavior<Void> active = Behaviors.setup(ctx -> {
+      activate.run();
+      return Behaviors.receive(Void.class).onSignal(PostStop.class, s -> {
+        standBy.run();
+        return Behaviors.same();
+      }).build();
+    });
+    ClusterSingleton.get(system).init(SingletonActor.of(Behaviors.supervise(active).onFailure(
+            SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2)), JOB_API)
         .withSettings(ClusterSingletonSettings.create(system).withRole(COORDINATOR)));
   }
 

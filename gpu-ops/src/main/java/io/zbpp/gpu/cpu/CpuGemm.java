@@ -19,7 +19,9 @@ public final class CpuGemm {
 
   static {
     // Stages run concurrently, several per machine: one BLAS thread each unless told otherwise. Measured on the
-    // shared 2-core machine, 2 threads per GEMM under load ran 2–10× slower than 1 (spinning threads).
+    // shared 2-core machine, 2 threads per GEMM under load ran 2–10× slower than 1 (spinning threads). And the
+    // thread count is part of the arithmetic: on an AMD EPYC, 2 threads changed the small model's parameters after
+    // one step against 1 thread, so every JVM of a job must use the same count (the default: 1 everywhere).
     if (System.getenv(THREADS_ENV) == null) {
       setThreads(1);
     }
@@ -59,7 +61,8 @@ public final class CpuGemm {
   /**
    * Sets OpenBLAS's thread count for the whole process (default here: 1, or OpenBLAS's own choice when
    * {@value #THREADS_ENV} is set). With several stages on few cores, 1 avoids oversubscription, which costs
-   * OpenBLAS's spinning threads far more than it gains.
+   * OpenBLAS's spinning threads far more than it gains. Results are bit-identical only between runs with the same
+   * count.
    */
   public static void setThreads(int threads) {
     if (threads < 1) {
