@@ -171,7 +171,8 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     }
     int devices;
     try {
-      devices = runner.devicesFor(spec);
+      // checked as it will run: with the checkpoint directory the API gives it (any job id stands for its own)
+      devices = runner.devicesFor(withCheckpointDefaults(spec, "job-000000"));
     } catch (JobRunner.SpecException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
       return;
@@ -394,21 +395,13 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     if (before <= 0) {
       return result;
     }
-    List<Double> losses = firstOf(store.losses(job.id), before);
-    List<Double> millis = firstOf(store.iterationMillis(job.id), before);
+    List<List<Double>> recorded = store.firstIterations(job.id, before);
+    List<Double> losses = new ArrayList<>(recorded.get(0));
+    List<Double> millis = new ArrayList<>(recorded.get(1));
     losses.addAll(result.getLossesList());
     millis.addAll(result.getIterationMillisList());
     return result.toBuilder().clearLosses().addAllLosses(losses).clearIterationMillis().addAllIterationMillis(millis)
         .build();
-  }
-
-  /** The first {@code n} of {@code recorded}, NaN for any the records miss. */
-  private static List<Double> firstOf(List<Double> recorded, int n) {
-    List<Double> out = new ArrayList<>(recorded.subList(0, Math.min(n, recorded.size())));
-    while (out.size() < n) {
-      out.add(Double.NaN);
-    }
-    return out;
   }
 
   /**

@@ -56,7 +56,12 @@ class JobStoreTest {
             .setIteration(seq == 2 ? 0 : seq).setLoss(4 - seq).setMillis(10 + seq)).build());
       }
       assertThat(s.losses("job-2")).containsExactly(2.0, 3.0);
-      assertThat(s.iterationMillis("job-2")).containsExactly(12.0, 11.0);
+      assertThat(s.firstIterations("job-2", 3)).containsExactly(List.of(2.0, 3.0, Double.NaN),
+          List.of(12.0, 11.0, Double.NaN));
+      s.appendEvent(JobEvent.newBuilder().setJobId("job-2").setSequence(3).setIteration(Iteration.newBuilder()
+          .setIteration(3).setLoss(0.5).setMillis(9)).build());
+      assertThat(s.firstIterations("job-2", 4).get(0)).as("an iteration not recorded is NaN, not the next one's")
+          .containsExactly(2.0, 3.0, Double.NaN, 0.5);
       assertThat(s.list(JobState.JOB_STATE_UNSPECIFIED, s.seqOf("job-1"), 100)).hasSize(2);
       assertThat(s.nextSeq()).isEqualTo(4);
       assertThat(s.get("nope")).isEmpty();

@@ -200,6 +200,11 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
       }
     }
 
+    /** Completes once this coordinator serves the job API (it is the active one). */
+    java.util.concurrent.CompletableFuture<Void> active() {
+      return active;
+    }
+
     /** Completes once this coordinator serves the job API and the workers hold at least {@code devices} devices. */
     java.util.concurrent.CompletableFuture<Void> devices(int devices) {
       java.util.concurrent.CompletableFuture<Void> enough = new java.util.concurrent.CompletableFuture<>();

@@ -31,6 +31,7 @@ public final class ProcessCluster implements AutoCloseable {
   private static final Duration GRACE = Duration.ofSeconds(10);
 
   private final List<Process> children = new ArrayList<>();
+  private final List<String> upLines = new ArrayList<>();
   private final Path logs;
   private final Thread hook = new Thread(this::stopChildren, "zbpp-process-cluster-stop");
   private String seed;
@@ -51,6 +52,16 @@ public final class ProcessCluster implements AutoCloseable {
    */
   public static ProcessCluster start(int workers, int devices, String backend, List<String> javaOptions,
       Duration timeout) {
+    return start(1, List.of(), workers, devices, backend, javaOptions, timeout);
+  }
+
+  /**
+   * As {@link #start(int, int, String, List, Duration)} with {@code coordinators} coordinators (the first forms the
+   * cluster, the others join it), each given {@code coordinatorArgs} beside {@code --port} and a {@code --data-dir}
+   * they share (docs/faults.md "Coordinator failover"); their up lines are {@link #upLines()}.
+   */
+  public static ProcessCluster start(int coordinators, List<String> coordinatorArgs, int workers, int devices,
+      String backend, List<String> javaOptions, Duration timeout) {
     Path logs;
     try {
       logs = Files.createTempDirectory("zbpp-processes-");
@@ -59,13 +70,23 @@ public final class ProcessCluster implements AutoCloseable {
     }
     ProcessCluster c = new ProcessCluster(logs);
     try {
-      String up = c.launch("coordinator", javaOptions, timeout, "coordinator", "--port", "0", "--data-dir",
-          logs.resolve("data").toString());
-      Matcher m = SEED.matcher(up);
-      if (!m.find()) {
-        throw new IllegalStateException("the coordinator's up line names no seed: " + up);
+      for (int k = 0; k < coordinators; k++) {
+        List<String> args = new ArrayList<>(List.of("coordinator", "--port", "0", "--data-dir",
+            logs.resolve("data").toString()));
+        if (k > 0) {
+          args.addAll(List.of("--seed-nodes", c.seed));
+        }
+        args.addAll(coordinatorArgs);
+        String up = c.launch(k == 0 ? "coordinator" : "coordinator-" + k, javaOptions, timeout,
+            args.toArray(String[]::new));
+        if (k == 0) {
+          Matcher m = SEED.matcher(up);
+          if (!m.find()) {
+            throw new IllegalStateException("the coordinator's up line names no seed: " + up);
+          }
+          c.seed = m.group(1);
+        }
       }
-      c.seed = m.group(1);
       List<CompletableFuture<String>> ups = new ArrayList<>();
       for (int w = 0; w < workers; w++) {
         String name = "worker-" + w;
@@ -87,6 +108,11 @@ public final class ProcessCluster implements AutoCloseable {
   /** The coordinator's {@code host:port}, to join as a client. */
   public String seed() {
     return seed;
+  }
+
+  /** Each child's up line, in start order (coordinators first). */
+  public synchronized List<String> upLines() {
+    return List.copyOf(upLines);
   }
 
   /** Where each child's stderr is logged ({@code NAME.log}). */
@@ -138,6 +164,9 @@ public final class ProcessCluster implements AutoCloseable {
       if (up == null) {
         throw new IllegalStateException(name + " exited before it was up; see " + logs.resolve(name + ".log")
             + lastLine(name));
+      }
+      synchronized (this) {
+        upLines.add(up);
       }
       return up;
     } catch (TimeoutException e) {

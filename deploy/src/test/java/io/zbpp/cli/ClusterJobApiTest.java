@@ -148,6 +148,7 @@ class ClusterJobApiTest {
             Tokens.load(tokens), PROVISION);
         ZbppClient alice = ZbppClient.connect("127.0.0.1:" + api.port(),
             ZbppClient.options().token("alice-token"))) {
+      api.active().get(60, TimeUnit.SECONDS);
       assertThat(alice.list()).isEqualTo(jobs);
       assertThat(alice.result(a)).isEqualTo(resultA);
       assertThat(alice.result(c)).isEqualTo(resultC);
