@@ -118,7 +118,8 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
     List<Job> interrupted = store.list(JobState.RUNNING, 0, Integer.MAX_VALUE);
     List<Job> waiting = store.list(JobState.QUEUED, 0, Integer.MAX_VALUE);
     for (Job j : interrupted) {
-      Resumption r = Resumption.of(j.getSpec(), line -> LOG.warn("job {}: {}", j.getId(), line));
+      Resumption r = Resumption.of(j.getSpec(), j.getIterationsDone(), line -> LOG.warn("job {}: {}", j.getId(),
+          line));
       Live job = requeue(j, r.spec());
       if (job != null) {
         store.transition(job.id, JobState.QUEUED, r.why(), clock.millis());

@@ -21,7 +21,16 @@ import java.util.function.Consumer;
  * @param why one line for the job's records and the log
  */
 record Resumption(JobSpec spec, int fromIteration, String why) {
-  static Resumption of(JobSpec recorded, Consumer<String> warn) {
+  /**
+   * How the job with spec {@code recorded} and {@code done} iterations recorded goes on. An injected
+   * kill-coordinator that has struck is dropped, or it would strike again in the replay: the coordinator issues an
+   * iteration at most two ahead of the last one recorded, so one for an iteration up to {@code done + 2} has.
+   */
+  static Resumption of(JobSpec recorded, int done, Consumer<String> warn) {
+    java.util.List<String> inject = recorded.getInjectList().stream().filter(i -> !struck(i, done)).toList();
+    if (inject.size() < recorded.getInjectCount()) {
+      recorded = recorded.toBuilder().clearInject().addAllInject(inject).build();
+    }
     String dir = !recorded.getCheckpointDir().isEmpty() ? recorded.getCheckpointDir() : recorded.getResumeFrom();
     if (dir.isEmpty()) {
       return fromStart(recorded, "it takes no checkpoints");
@@ -47,6 +56,15 @@ record Resumption(JobSpec spec, int fromIteration, String why) {
     }
     return new Resumption(recorded.toBuilder().setResumeFrom(dir).build(), at,
         "resumes from " + CheckpointStore.name(at) + " in " + dir);
+  }
+
+  private static boolean struck(String injection, int done) {
+    try {
+      io.zbpp.faults.Injection i = io.zbpp.faults.Injection.parse(injection);
+      return i.kind() == io.zbpp.faults.Injection.Kind.KILL_COORDINATOR && i.iteration() <= done + 2;
+    } catch (IllegalArgumentException e) {
+      return false; // the job's checks refuse it
+    }
   }
 
   private static Resumption fromStart(JobSpec recorded, String because) {

@@ -3,6 +3,7 @@ package io.zbpp.runtime;
 import io.zbpp.checkpoint.CheckpointPolicy;
 import io.zbpp.checkpoint.CheckpointStore;
 import io.zbpp.compile.Programs;
+import io.zbpp.faults.Injection;
 import io.zbpp.logging.LogContext;
 import io.zbpp.metrics.CoordinatorMetrics;
 import io.zbpp.metrics.NodeMetrics;
@@ -408,6 +409,8 @@ public final class Coordinator {
   private void issue(ActiveJob a) {
     for (OptionalInt it = a.nextToIssue(); it.isPresent(); it = a.nextToIssue()) {
       int i = it.getAsInt();
+      a.recovery.pending().stream().filter(x -> x.kind() == Injection.Kind.KILL_COORDINATOR && x.iteration() == i)
+          .findFirst().ifPresent(x -> CoordinatorKill.strike(x.toString()));
       a.startIteration(i, System.nanoTime());
       a.checkpoints.dueWith(a.job, i).ifPresent(take -> {
         for (int s = 0; s < a.stages.size(); s++) {

@@ -28,9 +28,11 @@ public record FaultPolicy(List<Injection> inject, double watchdogFactor, Duratio
   /**
    * The kinds this coordinator and its stages inject: the stage kinds at a program index; the frame kinds by the
    * sending stage's data plane (they travel in LoadProgram); the checkpoint kinds by the stages' checkpoint
-   * writes ({@link JobCheckpoints}).
+   * writes ({@link JobCheckpoints}); kill-coordinator only in a coordinator process ({@link CoordinatorKill}).
    */
-  static final Set<Kind> HANDLED = EnumSet.complementOf(EnumSet.of(Kind.KILL_COORDINATOR));
+  static Set<Kind> handled() {
+    return CoordinatorKill.armed() ? EnumSet.allOf(Kind.class) : EnumSet.complementOf(EnumSet.of(Kind.KILL_COORDINATOR));
+  }
 
   /** The kinds whose ITERATION is a checkpoint's number (the iterations it covers). */
   static final Set<Kind> CHECKPOINT = EnumSet.of(Kind.FAIL_CHECKPOINT_WRITE, Kind.CORRUPT_CHECKPOINT);
@@ -108,9 +110,10 @@ public record FaultPolicy(List<Injection> inject, double watchdogFactor, Duratio
   void check(Programs programs, int iterations) {
     for (Injection i : inject) {
       String at = "inject [" + i + "]: ";
-      if (!HANDLED.contains(i.kind())) {
-        throw new IllegalArgumentException(at + i.kind().text() + " is not handled by this coordinator; handled: "
-            + HANDLED.stream().map(Kind::text).collect(Collectors.joining(", ")));
+      if (i.kind() == Kind.KILL_COORDINATOR && !CoordinatorKill.armed()) {
+        throw new IllegalArgumentException(at + "kill-coordinator is injected only by a zbpp coordinator process, "
+            + "into the jobs submitted to its job API (a standby coordinator resumes them); handled here: "
+            + handled().stream().map(Kind::text).collect(Collectors.joining(", ")));
       }
       if (i.stage() >= programs.stages().size()) {
         throw new IllegalArgumentException(at + "stage " + i.stage() + " does not exist; stages are 0.."

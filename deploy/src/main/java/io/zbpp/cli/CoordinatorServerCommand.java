@@ -71,6 +71,8 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
     Tokens tokens = apiTokens();
     prepareDataDir();
     NodeRun.infoLogging();
+    // an injected kill-coordinator halts this JVM like kill -9: no shutdown hook, the cluster is not left
+    io.zbpp.runtime.CoordinatorKill.arm(() -> Runtime.getRuntime().halt(137));
     Duration timeout = Duration.ofSeconds(provisionTimeout);
     Api[] api = new Api[1];
     return NodeRun.run("coordinator", spec.commandLine().getOut(), spec.commandLine().getErr(),

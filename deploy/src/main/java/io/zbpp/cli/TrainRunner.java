@@ -82,9 +82,14 @@ final class TrainRunner {
   TrainReport processes(TrainJob job) {
     TrainSpec spec = job.spec();
     String backend = job.runner().backend().name().toLowerCase(Locale.ROOT);
+    List<String> inject = spec.toResolvedJob("spares").spec().getInjectList();
+    inject.stream().filter(i -> i.startsWith("kill-coordinator:")).findFirst().ifPresent(i -> {
+      throw new UsageException("--inject [" + i + "]: zbpp train --processes cannot survive its coordinator's "
+          + "death (the job lives in this launcher); submit the job to a coordinator with a standby instead "
+          + "(zbpp submit, docs/faults.md)");
+    });
     // one spare worker per injected worker death, so that the job has somewhere to recover to
-    long spares = spec.toResolvedJob("spares").spec().getInjectList().stream()
-        .filter(i -> i.startsWith("kill-worker:")).count();
+    long spares = inject.stream().filter(i -> i.startsWith("kill-worker:")).count();
     int workers = spec.stages() + (int) spares;
     if (!json) {
       err.printf(Locale.ROOT, "starting a coordinator and %d %s workers%s as child JVMs on 127.0.0.1%n", workers,

@@ -246,7 +246,8 @@ class TrainCommandTest {
         Arguments.of(List.of("--inject", "kill-stage:4@0"),
             "--inject [kill-stage:4@0]: stage 4 does not exist; stages are 0..3"),
         Arguments.of(List.of("--inject", "kill-coordinator:0@0"), "--inject [kill-coordinator:0@0]: kill-coordinator "
-            + "is not handled by this coordinator; handled: stage-exception, kill-stage, kill-worker, slow-stage, "
+            + "is injected only by a zbpp coordinator process, into the jobs submitted to its job API (a standby "
+            + "coordinator resumes them); handled here: stage-exception, kill-stage, kill-worker, slow-stage, "
             + "drop-frame, duplicate-frame, delay-frame, reorder-frame, corrupt-frame, fail-checkpoint-write, "
             + "corrupt-checkpoint"),
         Arguments.of(List.of("--inject", "drop-frame:0@0"), "--inject [drop-frame:0@0]: the in-memory data plane "

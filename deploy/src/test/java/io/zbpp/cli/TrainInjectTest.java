@@ -36,6 +36,36 @@ class TrainInjectTest {
   }
 
   @Test
+  void aCoordinatorKillIsRefusedByProcessesBeforeAnyChildStarts() {
+    Cli r = Cli.run("train", "--schedule", "1f1b", "--stages", "2", "--microbatches", "2", "--model", "tiny",
+        "--iterations", "2", "--processes", "--inject", "kill-coordinator:0@1");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().strip()).isEqualTo("--inject [kill-coordinator:0@1]: zbpp train --processes cannot survive "
+        + "its coordinator's death (the job lives in this launcher); submit the job to a coordinator with a standby "
+        + "instead (zbpp submit, docs/faults.md)");
+  }
+
+  /**
+   * In a coordinator process an injected kill-coordinator halts the JVM as its iteration starts; here the halt is
+   * a recorder, so the job goes on and the test sees it struck once, at the start of iteration 2.
+   */
+  @Test
+  void anArmedCoordinatorKillStrikesOnceAsItsIterationStarts() {
+    java.util.List<Integer> struck = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.zbpp.runtime.CoordinatorKill.arm(() -> struck.add(1));
+    try {
+      Cli r = Cli.run("train", "--schedule", "1f1b", "--stages", "2", "--microbatches", "2", "--model", "tiny",
+          "--iterations", "4", "--inject", "kill-coordinator:0@2", "--json");
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(struck).hasSize(1);
+      assertThat(r.json().get("faultsDetected").getAsInt()).as("the halt is the whole fault: nothing to detect")
+          .isZero();
+    } finally {
+      io.zbpp.runtime.CoordinatorKill.disarm();
+    }
+  }
+
+  @Test
   void aCorruptFrameOnTheNettyPlaneChangesNothing() {
     JsonObject clean = train(3, "--data-plane", "netty");
     JsonObject faulty = train(3, "--data-plane", "netty", "--inject", "corrupt-frame:1@1.2");
