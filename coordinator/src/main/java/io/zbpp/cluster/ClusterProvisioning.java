@@ -20,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -75,11 +77,14 @@ public final class ClusterProvisioning {
   private final String backend;
   private final Duration timeout;
   private final ActorRef<Outcome> replyTo;
+  private final BiPredicate<ActorSystem<?>, String> serving;
   private Set<ActorRef<StageHostCommand>> hosts = Set.of();
   private final Map<ActorRef<StageHostCommand>, HostDescribed> described = new HashMap<>();
 
   private ClusterProvisioning(ActorContext<ProvisioningEvent> ctx, TimerScheduler<ProvisioningEvent> timers,
-      JobEpoch job, int stages, String backend, Duration timeout, ActorRef<Outcome> replyTo) {
+      JobEpoch job, int stages, String backend, Duration timeout, BiPredicate<ActorSystem<?>, String> serving,
+      ActorRef<Outcome> replyTo) {
+    this.serving = serving;
     this.ctx = ctx;
     this.timers = timers;
     this.job = job;
@@ -95,13 +100,25 @@ public final class ClusterProvisioning {
    */
   public static Behavior<ProvisioningEvent> create(JobEpoch job, int stages, String backend, Duration timeout,
       ActorRef<Outcome> replyTo) {
+    return create(job, stages, backend, timeout, EVERY_NODE, replyTo);
+  }
+
+  /** Every worker serves (a cluster that knows no member states: tests). */
+  public static final BiPredicate<ActorSystem<?>, String> EVERY_NODE = (system, node) -> true;
+
+  /**
+   * As {@link #create(JobEpoch, int, String, Duration, ActorRef)}, placing stages only on the workers at the
+   * addresses {@code serving} accepts (on a cluster: the Up members).
+   */
+  public static Behavior<ProvisioningEvent> create(JobEpoch job, int stages, String backend, Duration timeout,
+      BiPredicate<ActorSystem<?>, String> serving, ActorRef<Outcome> replyTo) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class,
           l -> new HostsListed(l.getServiceInstances(StageHosts.KEY)));
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(StageHosts.KEY, listings));
       timers.startSingleTimer(Tick.TIMEOUT, Tick.TIMEOUT, timeout);
       timers.startTimerWithFixedDelay(Tick.RETRY, Tick.RETRY, RETRY);
-      return new ClusterProvisioning(ctx, timers, job, stages, backend, timeout, replyTo).waiting();
+      return new ClusterProvisioning(ctx, timers, job, stages, backend, timeout, serving, replyTo).waiting();
     }));
   }
 
@@ -152,9 +169,13 @@ public final class ClusterProvisioning {
     return eligible().map(h -> new StagePlacement.Worker(h.node(), h.freeDevices())).toList();
   }
 
-  /** The described hosts whose backend is the job's. */
+  /**
+   * The described hosts whose backend is the job's, on workers still {@code serving}: a worker that is leaving
+   * (SIGTERM, a pod being deleted) still answers, but its stages would be lost at once.
+   */
   private java.util.stream.Stream<HostDescribed> eligible() {
-    return described.values().stream().filter(h -> backend.isEmpty() || h.backend().equals(backend));
+    return described.values().stream().filter(h -> (backend.isEmpty() || h.backend().equals(backend))
+        && serving.test(ctx.getSystem(), h.node()));
   }
 
   private Behavior<ProvisioningEvent> spawning(StagePlacement placement, Map<Integer, ActorRef<StageCommand>> got) {
@@ -190,9 +211,12 @@ public final class ClusterProvisioning {
 
   private String notEnough() {
     int free = eligible().mapToInt(h -> h.freeDevices().size()).sum();
-    int others = described.size() - (int) eligible().count();
+    long others = described.values().stream().filter(h -> !backend.isEmpty() && !h.backend().equals(backend))
+        .count();
+    long leaving = described.values().stream().filter(h -> !serving.test(ctx.getSystem(), h.node())).count();
     return new StagePlacement.NotEnoughDevices(stages, free, (int) eligible().count()).getMessage()
-        + (others == 0 ? "" : " of backend " + backend + " (" + others + " more with another backend)");
+        + (others == 0 ? "" : " of backend " + backend + " (" + others + " more with another backend)")
+        + (leaving == 0 ? "" : " (" + leaving + " more leaving the cluster)");
   }
 
   private Behavior<ProvisioningEvent> fail(String why, java.util.Collection<ActorRef<StageCommand>> spawned) {

@@ -15,9 +15,15 @@ public final class ClusterStageProvisioner {
   private ClusterStageProvisioner() {}
 
   public static Behavior<StageProvisioner.Command> create() {
+    return create(ClusterProvisioning.EVERY_NODE);
+  }
+
+  /** Places stages only on the workers {@code serving} accepts (on a cluster: the Up members). */
+  public static Behavior<StageProvisioner.Command> create(
+      java.util.function.BiPredicate<org.apache.pekko.actor.typed.ActorSystem<?>, String> serving) {
     return Behaviors.setup(ctx -> Behaviors.receive(StageProvisioner.Command.class)
         .onMessage(StageProvisioner.Provision.class, r -> {
-          ctx.spawn(answering(r), "provision-" + r.job().epoch());
+          ctx.spawn(answering(r, serving), "provision-" + r.job().epoch());
           return Behaviors.same();
         })
         .onMessage(StageProvisioner.Release.class, r -> Behaviors.same())
@@ -25,10 +31,11 @@ public final class ClusterStageProvisioner {
   }
 
   /** Runs one provisioning and turns its outcome into the coordinator's {@link StageProvisioner.Reply}. */
-  private static Behavior<ClusterProvisioning.Outcome> answering(StageProvisioner.Provision r) {
+  private static Behavior<ClusterProvisioning.Outcome> answering(StageProvisioner.Provision r,
+      java.util.function.BiPredicate<org.apache.pekko.actor.typed.ActorSystem<?>, String> serving) {
     return Behaviors.setup(ctx -> {
-      ctx.spawn(ClusterProvisioning.create(r.job(), r.stages(), r.model().backend(), r.timeout(), ctx.getSelf()),
-          "placing");
+      ctx.spawn(ClusterProvisioning.create(r.job(), r.stages(), r.model().backend(), r.timeout(), serving,
+          ctx.getSelf()), "placing");
       return Behaviors.receive(ClusterProvisioning.Outcome.class)
           .onMessage(ClusterProvisioning.Provisioned.class, p -> {
             r.replyTo().tell(new StageProvisioner.Provisioned(r.job(), p.stages(), placement(p.placement())));

@@ -100,6 +100,25 @@ class ClusterProvisioningTest {
     stop(a, b);
   }
 
+  /** A worker that is leaving still answers; its devices are not used (its stages would be lost at once). */
+  @Test
+  void placesNoStageOnAWorkerThatIsLeaving() {
+    var stages = stageProbes(2);
+    var leaving = KIT.spawn(fakeHost("node-a", List.of(0, 1), stages, null));
+    var staying = KIT.spawn(fakeHost("node-b", List.of(0), stages, null));
+    TestProbe<Outcome> reply = KIT.createTestProbe();
+    KIT.spawn(ClusterProvisioning.create(new JobEpoch("leaving", 1), 2, "", Duration.ofMillis(1500),
+        (system, node) -> !node.equals("node-a"), reply.ref()));
+    ProvisioningFailed f = reply.expectMessageClass(ProvisioningFailed.class, LONG);
+    assertThat(f.message()).isEqualTo("needed 2 devices for 2 stages, found 1 free on 1 worker (1 more leaving the "
+        + "cluster) within 1500 ms");
+    TestProbe<Outcome> one = KIT.createTestProbe();
+    KIT.spawn(ClusterProvisioning.create(new JobEpoch("one", 1), 1, "", LONG, (system, node) -> !node.equals("node-a"),
+        one.ref()));
+    assertThat(one.expectMessageClass(Provisioned.class, LONG).placement().nodes()).containsExactly("node-b");
+    stop(leaving, staying);
+  }
+
   @Test
   void waitsForWorkersThatJoinLater() {
     var stages = stageProbes(2);

@@ -196,10 +196,24 @@ class ManifestTest {
         Path.of(m.getMountPath()).equals(tokens) && secretOf(coordinatorPod, m.getName()).equals(Optional.of("zbpp-tokens")));
     StatefulSet coordinators = sets.stream().filter(s -> s.getMetadata().getName().contains("coord")).findFirst()
         .orElseThrow();
-    assertThat(coordinators.getSpec().getVolumeClaimTemplates()).extracting(v -> v.getMetadata().getName())
-        .containsExactly("data");
-    assertThat(coordinator.getVolumeMounts()).anyMatch(m -> m.getName().equals("data")
-        && m.getMountPath().equals(arg(coordinator, "--data-dir")));
+    assertThat(coordinators.getSpec().getVolumeClaimTemplates()).as("no volume of its own: the replicas share one")
+        .isNullOrEmpty();
+    // the coordinators' data directory (job records, checkpoints) is one shared claim, mounted by every worker at
+    // the same path, where the stages write their checkpoint shards (docs/faults.md "Coordinator failover")
+    for (StatefulSet set : sets) {
+      PodSpec pod = set.getSpec().getTemplate().getSpec();
+      assertThat(container(set).getVolumeMounts()).as(set.getMetadata().getName() + " mounts the shared claim")
+          .anyMatch(m -> m.getMountPath().equals(arg(coordinator, "--data-dir")) && pod.getVolumes().stream()
+              .anyMatch(v -> v.getName().equals(m.getName()) && v.getPersistentVolumeClaim() != null
+                  && v.getPersistentVolumeClaim().getClaimName().equals("zbpp-shared")));
+      assertThat(pod.getSecurityContext().getFsGroup()).as(set.getMetadata().getName() + " fsGroup").isPositive();
+    }
+    assertThat(of(render(overlay), io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class))
+        .singleElement().satisfies(c -> {
+          assertThat(c.getMetadata().getName()).isEqualTo("zbpp-shared");
+          assertThat(c.getSpec().getAccessModes()).as("kind and minikube offer one node's ReadWriteOnce")
+              .containsExactly(overlay.equals("cpu") ? "ReadWriteOnce" : "ReadWriteMany");
+        });
   }
 
   private static Optional<String> secretOf(PodSpec pod, String volume) {
