@@ -367,6 +367,11 @@ public final class JobApi extends JobServiceGrpc.JobServiceImplBase {
       }
 
       @Override
+      public void recovered(Recovered r) {
+        appendUnlessEnded(job, JobEvent.newBuilder().setRecovered(r));
+      }
+
+      @Override
       public void succeeded(JobResult result) {
         synchronized (JobApi.this) {
           if (!job.ended) {

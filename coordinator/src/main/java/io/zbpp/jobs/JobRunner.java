@@ -36,7 +36,8 @@ public interface JobRunner {
    * Starts a job that {@link #devicesFor} accepted, on devices the API reserved for it; returns at once. The
    * runner calls {@code events} from any thread, in order: {@code planned}, an {@code iteration} per iteration
    * and a {@code checkpointWritten} per checkpoint written (in their own order; a checkpoint may come after later
-   * iterations), then exactly one of {@code succeeded} or {@code failed}.
+   * iterations), a {@code recovered} per recovery from a fault, then exactly one of {@code succeeded} or {@code
+   * failed}.
    */
   Run start(String id, JobSpec spec, Events events);
 
@@ -56,6 +57,9 @@ public interface JobRunner {
     void iteration(Iteration it);
 
     void checkpointWritten(CheckpointWritten c);
+
+    /** A recovery from a fault (a lost stage or worker) starts its replay. */
+    default void recovered(io.zbpp.protocol.jobs.Recovered r) {}
 
     /** The job ran every iteration; {@code result} without id and state (the API fills them in). */
     void succeeded(JobResult result);

@@ -8,6 +8,7 @@ import io.zbpp.logging.LogContext;
 import io.zbpp.metrics.CoordinatorMetrics;
 import io.zbpp.metrics.NodeMetrics;
 import io.zbpp.protocol.msg.CheckpointProgress;
+import io.zbpp.protocol.msg.JobRecovered;
 import io.zbpp.protocol.msg.CommandRejected;
 import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.DataPeers;
@@ -378,6 +379,7 @@ public final class Coordinator {
     long recoveryNanos = a.recovery.resumed(System.nanoTime());
     if (recoveryNanos >= 0) {
       metrics.recovered(recoveryNanos);
+      a.progress.ifPresent(p -> p.tell(new JobRecovered(a.job, a.nextIteration(), a.recovery.lost())));
     }
     issue(a);
     return running(a);

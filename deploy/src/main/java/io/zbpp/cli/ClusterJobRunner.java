@@ -107,6 +107,11 @@ final class ClusterJobRunner {
           public void checkpoint(CheckpointProgress c) {
             listener.checkpoint(c);
           }
+
+          @Override
+          public void recovered(io.zbpp.protocol.msg.JobRecovered r) {
+            listener.recovered(r);
+          }
         });
       }
 

@@ -135,6 +135,7 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
     TrainJobRunner runner = ClusterJobRunner.create(n.system(), timeout);
     NodeMetrics.get(n.system()).coordinator().jobQueue(() -> service.api().map(JobApi::queued).orElse(0));
     Api api = new Api(n.system(), server, service, runner, dataDir, tokens);
+    io.zbpp.server.JobApiReadiness.register(n.system(), () -> service.api().isPresent());
     Roles.jobApi(n.system(), api::activate, api::standBy);
     n.terminated().whenComplete((done, e) -> api.close());
     return api;

@@ -164,6 +164,12 @@ public final class TrainJobRunner implements JobRunner {
           events.checkpointWritten(CheckpointWritten.newBuilder().setIteration(c.iteration())
               .setLocation(c.location()).setName(c.name()).setBytes(c.bytes()).build());
         }
+
+        @Override
+        public void recovered(io.zbpp.protocol.msg.JobRecovered r) {
+          events.recovered(io.zbpp.protocol.jobs.Recovered.newBuilder().setFromIteration(r.fromIteration())
+              .setFault(r.fault()).build());
+        }
       });
       events.succeeded(result(job, r));
     } catch (RuntimeException e) {

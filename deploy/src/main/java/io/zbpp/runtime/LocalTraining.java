@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.zbpp.checkpoint.CheckpointPolicy;
 import io.zbpp.gpu.pipeline.ChunkRunner;
 import io.zbpp.protocol.msg.CheckpointProgress;
+import io.zbpp.protocol.msg.JobRecovered;
 import io.zbpp.protocol.msg.CoordinatorCommand;
 import io.zbpp.protocol.msg.IterationResult;
 import io.zbpp.protocol.msg.JobEpoch;
@@ -67,6 +68,9 @@ public final class LocalTraining implements AutoCloseable {
 
     /** A checkpoint's manifest was committed; after the iteration it ends with, possibly after later ones. */
     default void checkpoint(CheckpointProgress c) {}
+
+    /** A recovery's replay starts (docs/faults.md "Recovery protocol"). */
+    default void recovered(JobRecovered r) {}
   }
 
   private final ActorSystem<Void> system;
@@ -275,6 +279,10 @@ public final class LocalTraining implements AutoCloseable {
         })
         .onMessage(JobProgress.class, relay::iteration)
         .onMessage(CheckpointProgress.class, relay::checkpoint)
+        .onMessage(JobRecovered.class, r -> {
+          listener.recovered(r);
+          return Behaviors.same();
+        })
         .onMessage(Finished.class, relay::finished)
         .onMessageEquals(Ended.ENDED, Behaviors::stopped)
         .build();

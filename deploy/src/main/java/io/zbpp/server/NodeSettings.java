@@ -79,7 +79,9 @@ public record NodeSettings(String host, int port, List<String> seeds, OptionalIn
         .withValue("pekko.management.http.routes.metrics", ConfigValueFactory.fromAnyRef(MetricsRoutes.class.getName()));
     if (role.equals(Roles.COORDINATOR)) {
       c = c.withValue("pekko.management.http.routes.dashboard",
-          ConfigValueFactory.fromAnyRef(DashboardRoutes.class.getName()));
+          ConfigValueFactory.fromAnyRef(DashboardRoutes.class.getName()))
+          .withValue("pekko.management.health-checks.readiness-checks.job-api",
+              ConfigValueFactory.fromAnyRef(JobApiReadiness.class.getName()));
     }
     if (tls.isPresent()) {
       TlsFiles t = tls.get();

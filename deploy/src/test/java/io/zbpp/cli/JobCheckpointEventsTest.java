@@ -2,6 +2,8 @@ package io.zbpp.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonObject;
+
 import io.zbpp.client.JobSpecs;
 import io.zbpp.client.ZbppClient;
 import io.zbpp.jobs.JobApiServer;
@@ -66,6 +68,40 @@ class JobCheckpointEventsTest {
       }
       assertThat(store.events(id).stream().map(JobCheckpointEventsTest::kind).toList())
           .as("the job's records, as a later watcher gets them").isEqualTo(kinds);
+    }
+  }
+
+  /**
+   * A stage killed in iteration 3 of a submitted job: one {@code recovered} event names the fault and the
+   * checkpoint it resumes from, the iterations after it come again, and the result is a fault-free run's.
+   */
+  @Test
+  void aRecoveryFromALostStageIsARecoveredEventAndTheResultIsTheFaultFreeOne() throws Exception {
+    Path tokens = Files.writeString(dir.resolve("tokens"), "alice:alice-token\n");
+    JobSpec spec = JobSpecs.builder("zb-2p", 2, 4).iterations(5).model("tiny").seed(5).checkpointEvery(2)
+        .checkpointDir(dir.resolve("ckpt").toString()).build().toBuilder().addInject("kill-stage:1@3.2").build();
+    try (JobStore store = JobStore.open(dir.resolve("data"));
+        JobApiServer server = JobApiServer.start(0, Optional.empty(), store, new TrainJobRunner(2),
+            Tokens.load(tokens));
+        ZbppClient alice = ZbppClient.connect("127.0.0.1:" + server.port(),
+            ZbppClient.options().token("alice-token"))) {
+      String id = alice.submit(spec);
+      List<JobEvent> watched = new ArrayList<>();
+      try (ZbppClient.Events events = alice.watch(id)) {
+        events.forEachRemaining(watched::add);
+      }
+      List<String> kinds = watched.stream().map(JobCheckpointEventsTest::kind).toList();
+      assertThat(kinds.get(kinds.size() - 1)).as("%s", kinds).isEqualTo("finished SUCCEEDED");
+      assertThat(watched).filteredOn(JobEvent::hasRecovered).as("%s", kinds).singleElement().satisfies(e -> {
+        assertThat(e.getRecovered().getFromIteration()).isEqualTo(2);
+        assertThat(e.getRecovered().getFault()).startsWith("stage 1 lost");
+      });
+      assertThat(kinds.subList(kinds.indexOf("RECOVERED"), kinds.size()).stream()
+          .filter(k -> k.startsWith("iteration"))).as("%s", kinds)
+          .containsExactly("iteration 2", "iteration 3", "iteration 4");
+      JsonObject whole = Cli.run("train", "--schedule", "zb-2p", "--stages", "2", "--microbatches", "4",
+          "--iterations", "5", "--model", "tiny", "--seed", "5", "--json").json();
+      assertThat(alice.result(id).getParamsSha256()).isEqualTo(whole.get("paramsSha256").getAsString());
     }
   }
 

@@ -196,6 +196,8 @@ class ManifestTest {
         Path.of(m.getMountPath()).equals(tokens) && secretOf(coordinatorPod, m.getName()).equals(Optional.of("zbpp-tokens")));
     StatefulSet coordinators = sets.stream().filter(s -> s.getMetadata().getName().contains("coord")).findFirst()
         .orElseThrow();
+    assertThat(coordinators.getSpec().getUpdateStrategy().getType()).as("the standby is never ready")
+        .isEqualTo("OnDelete");
     assertThat(coordinators.getSpec().getVolumeClaimTemplates()).as("no volume of its own: the replicas share one")
         .isNullOrEmpty();
     // the coordinators' data directory (job records, checkpoints) is one shared claim, mounted by every worker at

@@ -6,6 +6,7 @@ package io.zbpp.protocol.msg;
  * {@link CheckpointProgress} per checkpoint written, in order (written beside the training: possibly after later
  * iterations' progress), all before the job's outcome.
  */
-public sealed interface JobEvent extends WireMessage permits JobStarted, JobProgress, CheckpointProgress {
+public sealed interface JobEvent extends WireMessage permits JobStarted, JobProgress, CheckpointProgress,
+    JobRecovered {
   JobEpoch job();
 }

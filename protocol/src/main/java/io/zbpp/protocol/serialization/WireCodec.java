@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.zbpp.protocol.Wire;
 import io.zbpp.protocol.msg.CheckpointProgress;
+import io.zbpp.protocol.msg.JobRecovered;
 import io.zbpp.protocol.msg.CheckpointStats;
 import io.zbpp.protocol.msg.CommandRejected;
 import io.zbpp.protocol.msg.DataEndpoint;
@@ -75,6 +76,7 @@ public final class WireCodec {
       Map.entry("JobFailed", b -> jobFailed(Wire.JobFailed.parseFrom(b))),
       Map.entry("JobProgress", b -> progress(Wire.JobProgress.parseFrom(b))),
       Map.entry("CheckpointProgress", b -> checkpointProgress(Wire.CheckpointProgress.parseFrom(b))),
+      Map.entry("JobRecovered", b -> recovered(Wire.JobRecovered.parseFrom(b))),
       Map.entry("OptimizerState", b -> state(Wire.OptimizerState.parseFrom(b))),
       Map.entry("ProbeStage", b -> new ProbeStage(job(Wire.ProbeStage.parseFrom(b).getJob()))),
       Map.entry("StageBlocked", b -> blocked(Wire.StageBlocked.parseFrom(b))),
@@ -206,6 +208,9 @@ public final class WireCodec {
     } else if (m instanceof JobProgress p) {
       return Wire.JobProgress.newBuilder().setJob(job(p.job())).setIterations(p.iterations())
           .setResult(WireValues.iteration(p.result())).build();
+    } else if (m instanceof JobRecovered r) {
+      return Wire.JobRecovered.newBuilder().setJob(job(r.job())).setFromIteration(r.fromIteration())
+          .setFault(r.fault()).build();
     } else if (m instanceof CheckpointProgress c) {
       return Wire.CheckpointProgress.newBuilder().setJob(job(c.job())).setIteration(c.iteration()).setName(c.name())
           .setLocation(c.location()).setBytes(c.bytes()).build();
@@ -336,6 +341,10 @@ public final class WireCodec {
 
   private static JobProgress progress(Wire.JobProgress p) {
     return new JobProgress(job(p.getJob()), p.getIterations(), WireValues.iteration(p.getResult()));
+  }
+
+  private static JobRecovered recovered(Wire.JobRecovered r) {
+    return new JobRecovered(job(r.getJob()), r.getFromIteration(), r.getFault());
   }
 
   private static CheckpointProgress checkpointProgress(Wire.CheckpointProgress c) {

@@ -124,6 +124,7 @@ class ZbppSerializerTest {
         new JobProgress(JOB, 5, new IterationResult(3, 1.5, 20, 0.1, List.of(trace))),
         new JobProgress(JOB, 5, new IterationResult(4, 1.5, 20, 0.1, List.of(trace), 3, true)),
         new io.zbpp.protocol.msg.CheckpointProgress(JOB, 10, "ckpt-000010", "/data/ckpt/ckpt-000010", 1L << 33),
+        new io.zbpp.protocol.msg.JobRecovered(JOB, 4, "stage 1 lost: its actor stopped"),
         new JobFinished(JOB, 0.2431, List.of(new IterationResult(0, 5.25, 1_000_000L, 0.25, List.of(trace))),
             "ab".repeat(32), "0: F0 BW0\n", OptimizerStats.none()),
         new JobFailed(JOB, "--stages [9]: more than the 8 layers"),
