@@ -64,7 +64,10 @@ final class LocalCluster implements AutoCloseable {
     try {
       client = ClusterNode.start(new NodeSettings("127.0.0.1", 0, List.of(children.seed()), OptionalInt.empty(),
           Optional.empty(), Duration.ofSeconds(60)), Roles.CLIENT, ctx -> { },
-          ConfigFactory.parseString("pekko.log-dead-letters-during-shutdown = off")
+          ConfigFactory.parseString("pekko.log-dead-letters-during-shutdown = off\n"
+              // a client that leaves a cluster with a dead member waits for nothing: its children stop anyway
+              + "pekko.coordinated-shutdown.phases.cluster-leave.timeout = 2s\n"
+              + "pekko.coordinated-shutdown.phases.cluster-exiting.timeout = 2s")
               .withFallback(ConfigFactory.parseMap(Map.of(KubernetesBootstrap.DISCOVERY_KEY, "seeds")))
               .withFallback(ConfigFactory.parseMap(ONE_HOST)));
       client.awaitUp(Duration.ofSeconds(60));

@@ -32,13 +32,18 @@ final class NodeRun {
 
   /**
    * Hides Artery's per-connection warnings ("connection has been aborted") of a short-lived client node, whose
-   * peers stop with it; the children's own logs keep theirs.
+   * peers stop with it, and the coordinated shutdown's phase timeouts of its leaving (a worker that died leaves the
+   * cluster unconverged, so its leave cannot complete: it ends anyway, with its children); the children's own logs
+   * keep theirs.
    */
   static void quietTransport() {
-    if (System.getenv("ZBPP_LOG_LEVEL") == null
-        && org.slf4j.LoggerFactory.getLogger("org.apache.pekko.stream.Materializer")
-            instanceof ch.qos.logback.classic.Logger l) {
-      l.setLevel(ch.qos.logback.classic.Level.ERROR);
+    if (System.getenv("ZBPP_LOG_LEVEL") == null) {
+      for (String name : new String[] {"org.apache.pekko.stream.Materializer",
+          "org.apache.pekko.actor.CoordinatedShutdown"}) {
+        if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+          l.setLevel(ch.qos.logback.classic.Level.ERROR);
+        }
+      }
     }
   }
 

@@ -31,22 +31,42 @@ import org.junit.jupiter.api.io.TempDir;
 class JobCheckpointEventsTest {
   @TempDir Path dir;
 
-  @Test
-  void everyCheckpointWrittenIsAnEventBetweenTheIterationsAndKeptInTheJobsRecords() throws Exception {
-    Path tokens = Files.writeString(dir.resolve("tokens"), "alice:alice-token\n");
-    Path checkpoints = dir.resolve("ckpt");
-    JobSpec spec = JobSpecs.builder("zb-2p", 2, 4).iterations(4).model("tiny").seed(5).checkpointEvery(2)
-        .checkpointDir(checkpoints.toString()).build();
-    try (JobStore store = JobStore.open(dir.resolve("data"));
-        JobApiServer server = JobApiServer.start(0, Optional.empty(), store, new TrainJobRunner(2),
-            Tokens.load(tokens));
-        ZbppClient alice = ZbppClient.connect("127.0.0.1:" + server.port(),
-            ZbppClient.options().token("alice-token"))) {
-      String id = alice.submit(spec);
+  /** A job API on the in-JVM runtime with two devices, its records, and a client of it. */
+  private record Api(JobStore store, JobApiServer server, ZbppClient alice) implements AutoCloseable {
+    static Api open(Path dir) throws Exception {
+      Path tokens = Files.writeString(dir.resolve("tokens"), "alice:alice-token\n");
+      JobStore store = JobStore.open(dir.resolve("data"));
+      JobApiServer server = JobApiServer.start(0, Optional.empty(), store, new TrainJobRunner(2), Tokens.load(tokens));
+      return new Api(store, server, ZbppClient.connect("127.0.0.1:" + server.port(),
+          ZbppClient.options().token("alice-token")));
+    }
+
+    /** Every event of job {@code id}, to its end. */
+    List<JobEvent> watchToEnd(String id) {
       List<JobEvent> watched = new ArrayList<>();
       try (ZbppClient.Events events = alice.watch(id)) {
         events.forEachRemaining(watched::add);
       }
+      return watched;
+    }
+
+    @Override
+    public void close() {
+      alice.close();
+      server.close();
+      store.close();
+    }
+  }
+
+  @Test
+  void everyCheckpointWrittenIsAnEventBetweenTheIterationsAndKeptInTheJobsRecords() throws Exception {
+    Path checkpoints = dir.resolve("ckpt");
+    JobSpec spec = JobSpecs.builder("zb-2p", 2, 4).iterations(4).model("tiny").seed(5).checkpointEvery(2)
+        .checkpointDir(checkpoints.toString()).build();
+    try (Api api = Api.open(dir)) {
+      JobStore store = api.store();
+      String id = api.alice().submit(spec);
+      List<JobEvent> watched = api.watchToEnd(id);
 
       List<String> kinds = watched.stream().map(JobCheckpointEventsTest::kind).toList();
       assertThat(kinds.stream().filter(k -> k.startsWith("iteration"))).as("%s", kinds)
@@ -77,19 +97,11 @@ class JobCheckpointEventsTest {
    */
   @Test
   void aRecoveryFromALostStageIsARecoveredEventAndTheResultIsTheFaultFreeOne() throws Exception {
-    Path tokens = Files.writeString(dir.resolve("tokens"), "alice:alice-token\n");
     JobSpec spec = JobSpecs.builder("zb-2p", 2, 4).iterations(5).model("tiny").seed(5).checkpointEvery(2)
         .checkpointDir(dir.resolve("ckpt").toString()).build().toBuilder().addInject("kill-stage:1@3.2").build();
-    try (JobStore store = JobStore.open(dir.resolve("data"));
-        JobApiServer server = JobApiServer.start(0, Optional.empty(), store, new TrainJobRunner(2),
-            Tokens.load(tokens));
-        ZbppClient alice = ZbppClient.connect("127.0.0.1:" + server.port(),
-            ZbppClient.options().token("alice-token"))) {
-      String id = alice.submit(spec);
-      List<JobEvent> watched = new ArrayList<>();
-      try (ZbppClient.Events events = alice.watch(id)) {
-        events.forEachRemaining(watched::add);
-      }
+    try (Api api = Api.open(dir)) {
+      String id = api.alice().submit(spec);
+      List<JobEvent> watched = api.watchToEnd(id);
       List<String> kinds = watched.stream().map(JobCheckpointEventsTest::kind).toList();
       assertThat(kinds.get(kinds.size() - 1)).as("%s", kinds).isEqualTo("finished SUCCEEDED");
       assertThat(watched).filteredOn(JobEvent::hasRecovered).as("%s", kinds).singleElement().satisfies(e -> {
@@ -101,7 +113,7 @@ class JobCheckpointEventsTest {
           .containsExactly("iteration 2", "iteration 3", "iteration 4");
       JsonObject whole = Cli.run("train", "--schedule", "zb-2p", "--stages", "2", "--microbatches", "4",
           "--iterations", "5", "--model", "tiny", "--seed", "5", "--json").json();
-      assertThat(alice.result(id).getParamsSha256()).isEqualTo(whole.get("paramsSha256").getAsString());
+      assertThat(api.alice().result(id).getParamsSha256()).isEqualTo(whole.get("paramsSha256").getAsString());
     }
   }
 

@@ -79,16 +79,18 @@ class TrainInjectTest {
         + " corrupts nothing, so it has nothing to detect; inject corrupt-frame on the netty data plane");
   }
 
-  @Test
-  void aFailedCheckpointWriteLosesThatCheckpointOnly() {
-    JsonObject clean = train(5);
-    JsonObject faulty = train(5, "--checkpoint-every", "2", "--checkpoint-dir", dir.toString(), "--inject",
-        "fail-checkpoint-write:1@2");
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"1f1b", "zb-2p"})
+  void aFailedCheckpointWriteLosesThatCheckpointOnly(String schedule) {
+    JsonObject clean = train(schedule, 5);
+    JsonObject faulty = train(schedule, 5, "--checkpoint-every", "2", "--checkpoint-dir",
+        dir.resolve(schedule).toString(), "--inject", "fail-checkpoint-write:1@2");
 
     assertSameTraining(faulty, clean);
     assertThat(faulty.get("checkpoints").getAsInt()).isEqualTo(2); // 4 and 5
     assertThat(faulty.get("checkpointsFailed").getAsInt()).isEqualTo(1);
-    assertThat(Cli.run("checkpoint", "verify", dir.toString()).out()).startsWith("ckpt-000005: valid");
+    assertThat(Cli.run("checkpoint", "verify", dir.resolve(schedule).toString()).out())
+        .startsWith("ckpt-000005: valid");
   }
 
   @Test

@@ -119,12 +119,13 @@ class CheckpointResumeTest {
     assertThat(store.verify(3)).isEmpty();
   }
 
-  @Test
-  void aCorruptShardMakesTheResumeFallBackToThePreviousCheckpoint() {
-    TrainReport whole = train("zb-2p", N, CheckpointPolicy.OFF, b -> b);
-    train("zb-2p", STOP, every(2, new CheckpointFault(CheckpointFault.Kind.CORRUPT, 1, STOP)), b -> b);
+  @ParameterizedTest
+  @ValueSource(strings = {"1f1b", "zb-2p"})
+  void aCorruptShardMakesTheResumeFallBackToThePreviousCheckpoint(String schedule) {
+    TrainReport whole = train(schedule, N, CheckpointPolicy.OFF, b -> b);
+    train(schedule, STOP, every(2, new CheckpointFault(CheckpointFault.Kind.CORRUPT, 1, STOP)), b -> b);
 
-    TrainReport resumed = train("zb-2p", N, resume(), b -> b);
+    TrainReport resumed = train(schedule, N, resume(), b -> b);
 
     assertThat(resumed.checkpoints().resumedFrom()).isEqualTo(2);
     assertThat(resumed.losses()).isEqualTo(whole.losses().subList(2, N));
