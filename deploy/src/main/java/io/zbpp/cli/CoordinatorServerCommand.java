@@ -136,6 +136,7 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
     NodeMetrics.get(n.system()).coordinator().jobQueue(() -> service.api().map(JobApi::queued).orElse(0));
     Api api = new Api(n.system(), server, service, runner, dataDir, tokens);
     io.zbpp.server.JobApiReadiness.register(n.system(), () -> service.api().isPresent());
+    DashboardRoutes.standingBy(n.system(), () -> activeCoordinator(n.system()));
     Roles.jobApi(n.system(), api::activate, api::standBy);
     n.terminated().whenComplete((done, e) -> api.close());
     return api;

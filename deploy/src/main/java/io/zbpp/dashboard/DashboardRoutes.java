@@ -82,11 +82,20 @@ public final class DashboardRoutes extends AbstractExtensionId<DashboardRoutes.P
     INSTANCE.get(Adapter.toClassic(system)).attached.set(null);
   }
 
+  /**
+   * The node is a coordinator that serves the job API only while it is the active one: until it is, the dashboard's
+   * 503 says where the active coordinator is ({@code activeAt}).
+   */
+  public static void standingBy(ActorSystem<?> system, java.util.function.Supplier<String> activeAt) {
+    INSTANCE.get(Adapter.toClassic(system)).standby.set(activeAt);
+  }
+
   private record Attached(DashboardData data, JobApi api, Sessions sessions) {}
 
   /** The route provider Pekko Management asks for its routes. */
   public static final class Provider implements ManagementRouteProvider, Extension {
     private final AtomicReference<Attached> attached = new AtomicReference<>();
+    private final AtomicReference<java.util.function.Supplier<String>> standby = new AtomicReference<>();
 
     @Override
     public Route routes(ManagementRouteProviderSettings settings) {
@@ -190,8 +199,12 @@ public final class DashboardRoutes extends AbstractExtensionId<DashboardRoutes.P
       return o;
     }
 
-    private static Route notAttached() {
-      return error(StatusCodes.SERVICE_UNAVAILABLE, "this node serves no job API (zbpp coordinator --api-port)");
+    private Route notAttached() {
+      java.util.function.Supplier<String> activeAt = standby.get();
+      return error(StatusCodes.SERVICE_UNAVAILABLE, activeAt == null
+          ? "this node serves no job API (zbpp coordinator --api-port)"
+          : "this coordinator is on standby; the dashboard is served by the active coordinator (" + activeAt.get()
+              + ")");
     }
   }
 

@@ -51,6 +51,14 @@ class JobApiStandbyTest {
         .statusCode();
   }
 
+  /** The dashboard's login on {@code n}: its status and body. */
+  private static HttpResponse<String> login(ClusterNode n) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(n.management().orElseThrow()
+            .resolve("/dashboard/login")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"token\": \"alice-token\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void theOldestCoordinatorServesTheOtherStandsByAndTakesOverWhenItLeaves() throws Exception {
     Path tokens = dir.resolve("tokens");
@@ -77,11 +85,17 @@ class JobApiStandbyTest {
                 + first.address() + ")");
         assertThat(ready(first)).isEqualTo(200);
         assertThat(ready(second)).as("a standby is not ready (Pekko Management answers 500)").isEqualTo(500);
+        assertThat(login(first).statusCode()).isEqualTo(200);
+        HttpResponse<String> standbyLogin = login(second);
+        assertThat(standbyLogin.statusCode()).isEqualTo(503);
+        assertThat(standbyLogin.body()).contains("this coordinator is on standby; the dashboard is served by the "
+            + "active coordinator (" + first.address() + ")");
 
         first.close(); // leaves the cluster: the job-api singleton hands over
         standby.active().get(60, TimeUnit.SECONDS);
         assertThat(toSecond.list()).isEmpty();
         assertThat(ready(second)).isEqualTo(200);
+        assertThat(login(second).statusCode()).isEqualTo(200);
       }
       standby.close();
     } finally {
