@@ -31,9 +31,11 @@ abstract class ClientCommand implements Callable<Integer> {
     try (ZbppClient c = client.connect()) {
       return run(c);
     } catch (ZbppException.Unavailable e) {
-      spec.commandLine().getErr().println("zbpp " + spec.name() + ": " + e.code() + ": cannot reach the job API at "
-          + client.target() + " (" + e.getMessage().lines().findFirst().orElse("").strip()
-          + "); is zbpp job-server running there, and is --ca given exactly when it serves TLS?");
+      String why = e.getMessage().lines().findFirst().orElse("").strip();
+      spec.commandLine().getErr().println("zbpp " + spec.name() + ": " + e.code() + ": " + (why.contains("on standby")
+          ? why // a standby coordinator answered: its line names the active one
+          : "cannot reach the job API at " + client.target() + " (" + why + "); is zbpp job-server running there, "
+              + "and is --ca given exactly when it serves TLS?"));
       spec.commandLine().getErr().flush();
       return 1;
     } catch (ZbppException e) {

@@ -173,6 +173,16 @@ public final class ZbppClient implements AutoCloseable {
   }
 
   /** A job's events from its beginning, as they come; ends after the job's Finished event. Close it to stop early. */
+  /**
+   * Tries to connect again now rather than after gRPC's growing back-off (up to two minutes between tries): for a
+   * caller that waits for a job API that went away to come back (a coordinator failover).
+   */
+  public void reconnectNow() {
+    if (owned != null) {
+      owned.resetConnectBackoff();
+    }
+  }
+
   public Events watch(String id) {
     Context.CancellableContext context = Context.current().withCancellation();
     try {
