@@ -49,61 +49,49 @@ public final class ActiveJobService extends JobServiceGrpc.JobServiceImplBase {
     return Optional.ofNullable(active.get());
   }
 
-  private JobApi or(StreamObserver<?> out) {
+  /** A call of the API: the active one's answer, or UNAVAILABLE naming where the active coordinator is. */
+  private interface Call<Q, R> {
+    void on(JobApi api, Q request, StreamObserver<R> out);
+  }
+
+  private <Q, R> void forward(Q request, StreamObserver<R> out, Call<Q, R> call) {
     JobApi api = active.get();
     if (api == null) {
       out.onError(Status.UNAVAILABLE.withDescription("this coordinator is on standby; the job API is served by the "
           + "active coordinator (" + activeIsAt.get() + "): try again there, or here once it takes over")
           .asRuntimeException());
+    } else {
+      call.on(api, request, out);
     }
-    return api;
   }
 
   @Override
   public void submit(SubmitRequest request, StreamObserver<SubmitResponse> out) {
-    JobApi api = or(out);
-    if (api != null) {
-      api.submit(request, out);
-    }
+    forward(request, out, JobApi::submit);
   }
 
   @Override
   public void get(GetRequest request, StreamObserver<Job> out) {
-    JobApi api = or(out);
-    if (api != null) {
-      api.get(request, out);
-    }
+    forward(request, out, JobApi::get);
   }
 
   @Override
   public void list(ListRequest request, StreamObserver<ListResponse> out) {
-    JobApi api = or(out);
-    if (api != null) {
-      api.list(request, out);
-    }
+    forward(request, out, JobApi::list);
   }
 
   @Override
   public void watch(WatchRequest request, StreamObserver<JobEvent> out) {
-    JobApi api = or(out);
-    if (api != null) {
-      api.watch(request, out);
-    }
+    forward(request, out, JobApi::watch);
   }
 
   @Override
   public void cancel(CancelRequest request, StreamObserver<CancelResponse> out) {
-    JobApi api = or(out);
-    if (api != null) {
-      api.cancel(request, out);
-    }
+    forward(request, out, JobApi::cancel);
   }
 
   @Override
   public void result(ResultRequest request, StreamObserver<JobResult> out) {
-    JobApi api = or(out);
-    if (api != null) {
-      api.result(request, out);
-    }
+    forward(request, out, JobApi::result);
   }
 }

@@ -217,7 +217,19 @@ public final class JobStore implements AutoCloseable {
 
   /** The per-iteration losses recorded for a job, in iteration order. */
   public synchronized List<Double> losses(String id) {
-    return iterationColumn(id, "loss", Integer.MAX_VALUE);
+    return sql(() -> {
+      List<Double> out = new ArrayList<>();
+      try (PreparedStatement s = db.prepareStatement(
+          "SELECT loss FROM job_iterations WHERE job_id = ? ORDER BY iteration")) {
+        s.setString(1, id);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            out.add(r.getDouble(1));
+          }
+        }
+      }
+      return out;
+    });
   }
 
   /**
@@ -225,30 +237,23 @@ public final class JobStore implements AutoCloseable {
    * for an iteration not recorded.
    */
   public synchronized List<List<Double>> firstIterations(String id, int n) {
-    return List.of(iterationColumn(id, "loss", n), iterationColumn(id, "millis", n));
-  }
-
-  /** The column's recorded values of the iterations below {@code below}, ordered (NaN fills holes if bounded). */
-  private List<Double> iterationColumn(String id, String column, int below) {
     return sql(() -> {
-      List<Double> out = new ArrayList<>();
-      try (PreparedStatement s = db.prepareStatement("SELECT iteration, " + column
-          + " FROM job_iterations WHERE job_id = ? AND iteration < ? ORDER BY iteration")) {
+      Double[] losses = new Double[n];
+      Double[] millis = new Double[n];
+      java.util.Arrays.fill(losses, Double.NaN);
+      java.util.Arrays.fill(millis, Double.NaN);
+      try (PreparedStatement s = db.prepareStatement(
+          "SELECT iteration, loss, millis FROM job_iterations WHERE job_id = ? AND iteration < ?")) {
         s.setString(1, id);
-        s.setInt(2, below);
+        s.setInt(2, n);
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
-            while (below != Integer.MAX_VALUE && out.size() < r.getInt(1)) {
-              out.add(Double.NaN);
-            }
-            out.add(r.getDouble(2));
+            losses[r.getInt(1)] = r.getDouble(2);
+            millis[r.getInt(1)] = r.getDouble(3);
           }
         }
-        while (below != Integer.MAX_VALUE && out.size() < below) {
-          out.add(Double.NaN);
-        }
       }
-      return out;
+      return List.of(List.of(losses), List.of(millis));
     });
   }
 

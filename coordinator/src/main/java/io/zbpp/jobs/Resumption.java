@@ -2,11 +2,13 @@ package io.zbpp.jobs;
 
 import io.zbpp.checkpoint.CheckpointStore;
 import io.zbpp.checkpoint.DirectoryCheckpointStore;
+import io.zbpp.faults.Injection;
 import io.zbpp.protocol.checkpoint.Manifest;
 import io.zbpp.protocol.jobs.JobSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -27,7 +29,7 @@ record Resumption(JobSpec spec, int fromIteration, String why) {
    * iteration at most two ahead of the last one recorded, so one for an iteration up to {@code done + 2} has.
    */
   static Resumption of(JobSpec recorded, int done, Consumer<String> warn) {
-    java.util.List<String> inject = recorded.getInjectList().stream().filter(i -> !struck(i, done)).toList();
+    List<String> inject = recorded.getInjectList().stream().filter(i -> !struck(i, done)).toList();
     if (inject.size() < recorded.getInjectCount()) {
       recorded = recorded.toBuilder().clearInject().addAllInject(inject).build();
     }
@@ -60,8 +62,8 @@ record Resumption(JobSpec spec, int fromIteration, String why) {
 
   private static boolean struck(String injection, int done) {
     try {
-      io.zbpp.faults.Injection i = io.zbpp.faults.Injection.parse(injection);
-      return i.kind() == io.zbpp.faults.Injection.Kind.KILL_COORDINATOR && i.iteration() <= done + 2;
+      Injection i = Injection.parse(injection);
+      return i.kind() == Injection.Kind.KILL_COORDINATOR && i.iteration() <= done + 2;
     } catch (IllegalArgumentException e) {
       return false; // the job's checks refuse it
     }

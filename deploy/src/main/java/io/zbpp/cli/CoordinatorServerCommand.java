@@ -8,8 +8,11 @@ import io.zbpp.jobs.JobApiServer;
 import io.zbpp.jobs.JobStore;
 import io.zbpp.jobs.Tokens;
 import io.zbpp.metrics.NodeMetrics;
+import io.zbpp.runtime.CoordinatorKill;
 import io.zbpp.server.ClusterCoordinator;
 import io.zbpp.server.ClusterNode;
+import io.zbpp.server.JobApiReadiness;
+import io.zbpp.server.Members;
 import io.zbpp.server.NodeSettings;
 import io.zbpp.server.Roles;
 import java.io.IOException;
@@ -72,7 +75,7 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
     prepareDataDir();
     NodeRun.infoLogging();
     // an injected kill-coordinator halts this JVM like kill -9: no shutdown hook, the cluster is not left
-    io.zbpp.runtime.CoordinatorKill.arm(() -> Runtime.getRuntime().halt(137));
+    CoordinatorKill.arm(() -> Runtime.getRuntime().halt(137));
     Duration timeout = Duration.ofSeconds(provisionTimeout);
     Api[] api = new Api[1];
     return NodeRun.run("coordinator", spec.commandLine().getOut(), spec.commandLine().getErr(),
@@ -129,26 +132,17 @@ public final class CoordinatorServerCommand implements Callable<Integer> {
    */
   static Api serveApi(ClusterNode n, Path dataDir, int apiPort, Optional<Path> tlsDir, Tokens tokens,
       Duration timeout) {
-    ActiveJobService service = new ActiveJobService(() -> activeCoordinator(n.system()));
+    ActiveJobService service = new ActiveJobService(() -> Members.activeCoordinator(n.system()));
     JobApiServer server = JobApiServer.start(n.system().address().getHost().orElse("127.0.0.1"), apiPort, tlsDir,
         service, tokens);
     TrainJobRunner runner = ClusterJobRunner.create(n.system(), timeout);
     NodeMetrics.get(n.system()).coordinator().jobQueue(() -> service.api().map(JobApi::queued).orElse(0));
     Api api = new Api(n.system(), server, service, runner, dataDir, tokens);
-    io.zbpp.server.JobApiReadiness.register(n.system(), () -> service.api().isPresent());
-    DashboardRoutes.standingBy(n.system(), () -> activeCoordinator(n.system()));
+    JobApiReadiness.register(n.system(), () -> service.api().isPresent());
+    DashboardRoutes.standingBy(n.system(), () -> Members.activeCoordinator(n.system()));
     Roles.jobApi(n.system(), api::activate, api::standBy);
     n.terminated().whenComplete((done, e) -> api.close());
     return api;
-  }
-
-  /** The oldest Up coordinator of the cluster, which hosts the job API, as this node sees it. */
-  private static String activeCoordinator(org.apache.pekko.actor.typed.ActorSystem<?> system) {
-    java.util.Optional<org.apache.pekko.cluster.Member> oldest = java.util.stream.StreamSupport.stream(
-            org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers().spliterator(), false)
-        .filter(m -> m.hasRole(Roles.COORDINATOR) && m.status() == org.apache.pekko.cluster.MemberStatus.up())
-        .reduce((a, b) -> a.isOlderThan(b) ? a : b);
-    return oldest.map(m -> m.address().toString()).orElse("none is up yet");
   }
 
   /**

@@ -18,20 +18,6 @@ public final class ClusterCoordinator {
 
   /** As {@link #behavior(Duration)}, meeting faults as {@code faults} says (docs/faults.md). */
   public static Behavior<CoordinatorCommand> behavior(Duration provisionTimeout, FaultPolicy faults) {
-    return Coordinator.create(ClusterStageProvisioner.create(ClusterCoordinator::up), provisionTimeout, faults);
-  }
-
-  /**
-   * Whether the member at {@code node} is Up (or WeaklyUp) as {@code system} sees it: stages go on no worker that
-   * is leaving, exiting or down (a pod being deleted still answers until it is gone).
-   */
-  static boolean up(org.apache.pekko.actor.typed.ActorSystem<?> system, String node) {
-    for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(system).state().getMembers()) {
-      if (m.address().toString().equals(node)) {
-        return m.status() == org.apache.pekko.cluster.MemberStatus.up()
-            || m.status() == org.apache.pekko.cluster.MemberStatus.weaklyUp();
-      }
-    }
-    return false;
+    return Coordinator.create(ClusterStageProvisioner.create(Members::up), provisionTimeout, faults);
   }
 }
