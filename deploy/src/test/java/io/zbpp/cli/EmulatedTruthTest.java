@@ -37,8 +37,10 @@ class EmulatedTruthTest {
 
     assertThat(c.exit()).as(c.err()).isZero();
     JsonArray ms = c.json().getAsJsonArray("iterationMillis");
-    // From iteration 2 on stage 1's passes take 12 ms: F, B, W of two microbatches, at least 72 ms.
-    assertThat(ms.get(2).getAsDouble()).isGreaterThanOrEqualTo(70.0);
+    // From iteration 2 on stage 1's passes take 12 ms: F, B, W of two microbatches, 72 ms of sleeps. The
+    // iteration's time is taken by the coordinator, from issuing it to hearing it is done, so it may miss the first
+    // milliseconds of stage 1's work (69.5 ms was seen once on a loaded machine); before, an iteration takes ~6 ms.
+    assertThat(ms.get(2).getAsDouble()).isGreaterThanOrEqualTo(60.0);
   }
 
   @Test
